@@ -1,0 +1,37 @@
+import type { OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import type { LumaMcpAgent } from './mcp/luma-mcp-agent.ts';
+import type { UserStore } from './user-store/user-store.ts';
+
+/** Bindings, variables and secrets of the Worker. Every one is described in the README's table. */
+export interface Env {
+  /** OAuth clients, grants and tokens (workers-oauth-provider's storage). */
+  OAUTH_KV: KVNamespace;
+  /** One Durable Object per MCP session (McpAgent). */
+  MCP_OBJECT: DurableObjectNamespace<LumaMcpAgent>;
+  /** One Durable Object per user: their encrypted Luma key. */
+  USER_STORE: DurableObjectNamespace<UserStore>;
+  /** Set by OAuthProvider for the default handler. */
+  OAUTH_PROVIDER: OAuthHelpers;
+
+  /** Luma API base URL; the simulator's in tests and `npm run demo`. */
+  LUMA_API_BASE_URL?: string;
+  /** Timeout of one Luma request, in milliseconds. */
+  LUMA_TIMEOUT_MS?: string;
+  /** Retries after a failed Luma request (connection errors, 408, 429, 5xx). */
+  LUMA_MAX_RETRIES?: string;
+  /** First backoff step between retries, in milliseconds. */
+  LUMA_RETRY_BASE_DELAY_MS?: string;
+
+  /** Secret: key material for encrypting stored Luma keys. */
+  KEY_ENCRYPTION_SECRET?: string;
+  /** Secret: HMAC key that turns a Luma key into an opaque user ID. */
+  USER_ID_SECRET?: string;
+}
+
+/** What an access token carries into the MCP agent: never the Luma key itself. */
+export interface AuthProps extends Record<string, unknown> {
+  userId: string;
+  /** The OAuth client the person approved, for the record of who did what. */
+  clientId: string;
+  clientName: string;
+}
