@@ -1,5 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { userIdForLumaKey } from '../../src/auth/user-id.ts';
+import { userStoreFor } from '../../src/user-store/user-store.ts';
 import { callDelete, mcpClient, textOf } from './helpers/mcp-client.ts';
 import { connectAs } from './helpers/oauth.ts';
 import { simulator } from './helpers/worker.ts';
@@ -106,6 +110,19 @@ describe('delete_generation refuses bad IDs before any request', () => {
     const result = await client.callTool({ name: 'delete_generation', arguments: {} });
     expect(result.isError).toBe(true);
     expect(textOf(result as never)).toContain('generation_id is required');
+    expect(await upstreamCalls()).toEqual([]);
+  });
+});
+
+describe('delete_generation without a connected key', () => {
+  it('says to reconnect, and makes no request', async () => {
+    // The user's stored key disappears (storage wiped) while their token is still valid.
+    const store = userStoreFor(env, await userIdForLumaKey(apiKey, env.USER_ID_SECRET!));
+    await runInDurableObject(store, (_instance, state) => state.storage.deleteAll());
+    const result = await callDelete(client, ids[0]);
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'no_api_key' } });
+    expect(textOf(result)).toContain('Reconnect');
     expect(await upstreamCalls()).toEqual([]);
   });
 });
