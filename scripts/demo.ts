@@ -2,7 +2,7 @@
 // `wrangler dev` pointed at it, then says which key and IDs to use.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { demoAccounts } from '../simulator/demo-accounts.ts';
+import { demoAccounts, describeDemoAccounts } from '../simulator/demo-accounts.ts';
 import { startLumaSimulator } from '../simulator/node-server.ts';
 
 const SIMULATOR_PORT = Number(process.env.LUMA_SIMULATOR_PORT ?? 8788);
@@ -34,13 +34,7 @@ function announce() {
     'Connect a client, e.g.  npx @modelcontextprotocol/inspector  (Streamable HTTP, URL above),',
     'and paste one of these demo API keys on the consent page:',
   ];
-  for (const [apiKey, account] of Object.entries(demoAccounts ?? {})) {
-    lines.push('', `  key ${apiKey}`);
-    for (const generation of account.generations ?? []) {
-      const prompt = String(generation.request?.prompt ?? '').slice(0, 48);
-      lines.push(`    ${generation.id}  ${generation.generation_type.padEnd(6)} ${prompt}`);
-    }
-  }
+  lines.push(...describeDemoAccounts(simulator.simulator));
   lines.push('', 'Then ask the assistant to delete one of these IDs. Ctrl+C stops everything.', '');
   console.log(lines.join('\n'));
 }

@@ -1,5 +1,6 @@
 import type { Env } from './env.ts';
 import type { LumaClientOptions } from './luma/luma-client.ts';
+import { DEFAULT_RETENTION, type Retention } from './user-store/sqlite-deletes-log.ts';
 
 /** Secrets shorter than this are refused: they would be guessable. */
 const MIN_SECRET_LENGTH = 32;
@@ -44,6 +45,14 @@ export function lumaClientSettings(env: Env): Omit<LumaClientOptions, 'apiKey'> 
       maxRetries: nonNegativeInteger(env.LUMA_MAX_RETRIES),
       baseDelayMs: nonNegativeInteger(env.LUMA_RETRY_BASE_DELAY_MS),
     },
+  };
+}
+
+/** How much of each user's deletes log is kept. */
+export function retentionSettings(env: Env): Retention {
+  return {
+    maxEntries: positiveInteger(env.DELETES_LOG_MAX_ENTRIES) ?? DEFAULT_RETENTION.maxEntries,
+    maxAgeDays: positiveInteger(env.DELETES_LOG_MAX_AGE_DAYS) ?? DEFAULT_RETENTION.maxAgeDays,
   };
 }
 

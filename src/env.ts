@@ -8,8 +8,10 @@ export interface Env {
   OAUTH_KV: KVNamespace;
   /** One Durable Object per MCP session (McpAgent). */
   MCP_OBJECT: DurableObjectNamespace<LumaMcpAgent>;
-  /** One Durable Object per user: their encrypted Luma key. */
+  /** One Durable Object per user: their encrypted Luma key and their deletes log. */
   USER_STORE: DurableObjectNamespace<UserStore>;
+  /** Each user's newest deletes, copied from their Durable Object for reads at the edge. */
+  DELETES_CACHE: KVNamespace;
   /** Set by OAuthProvider for the default handler. */
   OAUTH_PROVIDER: OAuthHelpers;
 
@@ -21,6 +23,11 @@ export interface Env {
   LUMA_MAX_RETRIES?: string;
   /** First backoff step between retries, in milliseconds. */
   LUMA_RETRY_BASE_DELAY_MS?: string;
+
+  /** Most entries kept in a user's deletes log. */
+  DELETES_LOG_MAX_ENTRIES?: string;
+  /** Oldest entry kept in a user's deletes log, in days. */
+  DELETES_LOG_MAX_AGE_DAYS?: string;
 
   /** Secret: key material for encrypting stored Luma keys. */
   KEY_ENCRYPTION_SECRET?: string;

@@ -10,10 +10,10 @@ export const CACHED_ENTRIES = 100;
 export interface CachedDeletes {
   /** Newest first, at most {@link CACHED_ENTRIES}. */
   entries: DeleteEntry[];
+  /** The log's paging cursor after each entry, so pages served from here continue in the log. */
+  cursors: string[];
   /** True when `entries` is the user's whole log (it had no more than fit). */
   complete: boolean;
-  /** The cursor for entries older than these, when not complete. */
-  next_cursor?: string;
   written_at: string;
 }
 

@@ -1,8 +1,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpAgent } from 'agents/mcp';
-import { lumaClientSettings } from '../config.ts';
 import type { AuthProps, Env } from '../env.ts';
-import { createLumaClient } from '../luma/luma-client.ts';
+import { readRecentDeletes } from '../log-cache/read-recent-deletes.ts';
+import { RecentDeletesCache } from '../log-cache/recent-deletes-cache.ts';
 import { registerTools } from '../tools/register-tools.ts';
 import type { ToolContext } from '../tools/tool-context.ts';
 import { userStoreFor } from '../user-store/user-store.ts';
@@ -12,14 +12,16 @@ export const SERVER_VERSION = '0.1.0';
 
 /**
  * One Durable Object per MCP session, serving both `/mcp` (Streamable HTTP) and `/sse`.
- * It holds no secrets: each tool call fetches the user's key from their own UserStore.
+ * It holds no secrets and no state of the user's: deletes are decided by the user's own UserStore
+ * (which holds the key and the log), and reads of the log come from the KV copy when it can answer.
  */
 export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
   server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
       instructions:
-        'Manages the connected person\'s Luma Dream Machine generations. Deleting is permanent: only delete what the person asked to delete.',
+        'Manages the connected person\'s Luma Dream Machine generations. Deleting is permanent: only delete what the person asked to delete. ' +
+        'list_recent_deletes shows what was already deleted through this server.',
     },
   );
 
@@ -28,14 +30,27 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
   }
 
   private toolContext(): ToolContext {
-    const settings = lumaClientSettings(this.env);
+    const cache = new RecentDeletesCache(this.env.DELETES_CACHE);
+    // Props are fixed for the session: who the user is and which app they approved.
+    const user = () => {
+      const props = this.props;
+      if (!props?.userId) throw new Error('session has no user');
+      return { userId: props.userId, store: userStoreFor(this.env, props.userId), client: { id: props.clientId, name: props.clientName } };
+    };
     return {
-      getLumaKey: async () => {
-        const userId = this.props?.userId;
-        if (!userId) return null;
-        return userStoreFor(this.env, userId).getLumaKey(userId);
+      deleteGeneration: async (generationId) => {
+        if (!this.props?.userId) return { ok: false, error: { kind: 'no_api_key' } };
+        const { userId, store, client } = user();
+        return store.deleteGeneration(userId, generationId, client);
       },
-      lumaClient: (apiKey) => createLumaClient({ ...settings, apiKey }),
+      listRecentDeletes: (query) => {
+        const { userId, store } = user();
+        return readRecentDeletes(userId, query, cache, (q) => store.listDeletes(userId, q));
+      },
+      clearRecentDeletes: () => {
+        const { userId, store } = user();
+        return store.clearDeletes(userId);
+      },
     };
   }
 }

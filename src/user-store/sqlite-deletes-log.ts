@@ -72,6 +72,17 @@ export class SqliteDeletesLog implements DeletesLog {
     };
   }
 
+  /** The newest entries with the cursor after each, for the edge copy. */
+  newest(limit: number): { entries: DeleteEntry[]; cursors: string[]; complete: boolean } {
+    const rows = this.sql.exec<{ seq: number; entry: string }>('SELECT seq, entry FROM deletes ORDER BY seq DESC LIMIT ?', limit + 1).toArray();
+    const page = rows.slice(0, limit);
+    return {
+      entries: page.map((row) => JSON.parse(row.entry) as DeleteEntry),
+      cursors: page.map((row) => String(row.seq)),
+      complete: rows.length <= limit,
+    };
+  }
+
   async clear(): Promise<number> {
     const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM deletes').one().n;
     this.sql.exec('DELETE FROM deletes');

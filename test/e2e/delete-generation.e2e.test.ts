@@ -62,9 +62,11 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
 
   const deletes = async () => (await simulator.requestsFor(user.apiKey)).filter((request) => request.method === 'DELETE');
 
-  it('lists delete_generation', async () => {
+  it('lists the tools and the recent-deletes resource', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['delete_generation']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['clear_recent_deletes', 'delete_generation', 'list_recent_deletes']);
+    const { resources } = await client.listResources();
+    expect(resources.map((resource) => resource.uri)).toEqual(['luma://deletes/recent']);
   });
 
   it('deletes the user\'s generation', async () => {
@@ -72,6 +74,22 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ generation_id: user.ids[0], outcome: 'deleted' });
     expect((await simulator.account(user.apiKey)).deletedIds).toContain(user.ids[0]);
+  });
+
+  it('answers a repeat delete from the log, without a second DELETE to Luma', async () => {
+    const before = (await deletes()).length;
+    const again = await callDelete(client, user.ids[0]);
+    expect(again.isError).toBeFalsy();
+    expect(again.structuredContent).toMatchObject({ outcome: 'already_deleted', deleted_by: 'E2E test client' });
+    expect((await deletes()).length).toBe(before);
+  });
+
+  it('shows the delete through list_recent_deletes and luma://deletes/recent', async () => {
+    const listed = (await client.callTool({ name: 'list_recent_deletes', arguments: {} })) as CallToolResult;
+    const entries = (listed.structuredContent as { entries: { generation_id: string }[] }).entries;
+    expect(entries.map((entry) => entry.generation_id)).toEqual([user.ids[0]]);
+    const resource = await client.readResource({ uri: 'luma://deletes/recent' });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text).entries).toEqual(entries);
   });
 
   it.each([['../credits'], ['..'], ['%2e%2e'], [''], ['  '], ['x'.repeat(10_240)], [12345]])(
@@ -132,6 +150,16 @@ describe('two users', () => {
     expect((await callDelete(aliceClient, alice.ids[0])).isError).toBeFalsy();
     expect((await simulator.account(alice.apiKey)).deletedIds).toEqual([alice.ids[0]]);
     expect((await simulator.account(bob.apiKey)).deletedIds).toEqual([]);
+
+    // Each sees only their own log, through the tool and the resource.
+    const logOf = async (client: Client) =>
+      JSON.parse(((await client.readResource({ uri: 'luma://deletes/recent' })).contents[0] as { text: string }).text).entries.map(
+        (entry: { generation_id: string }) => entry.generation_id,
+      );
+    expect(await logOf(aliceClient)).toEqual([alice.ids[0]]);
+    expect(await logOf(bobClient)).toEqual([]);
+    const bobList = (await bobClient.callTool({ name: 'list_recent_deletes', arguments: {} })) as CallToolResult;
+    expect((bobList.structuredContent as { entries: unknown[] }).entries).toEqual([]);
 
     await aliceClient.close();
     await bobClient.close();

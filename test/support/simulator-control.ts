@@ -18,7 +18,7 @@ export interface SimRequest {
   path: string;
   query: string;
   apiKey: string | null;
-  status: number | 'dropped';
+  status: number | 'dropped' | 'aborted' | 'pending';
 }
 
 export interface SimFault {

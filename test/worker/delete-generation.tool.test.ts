@@ -116,9 +116,9 @@ describe('delete_generation refuses bad IDs before any request', () => {
 
 describe('delete_generation without a connected key', () => {
   it('says to reconnect, and makes no request', async () => {
-    // The user's stored key disappears (storage wiped) while their token is still valid.
+    // The user's stored key disappears while their token is still valid.
     const store = userStoreFor(env, await userIdForLumaKey(apiKey, env.USER_ID_SECRET!));
-    await runInDurableObject(store, (_instance, state) => state.storage.deleteAll());
+    await runInDurableObject(store, (_instance, state) => state.storage.delete('luma-key'));
     const result = await callDelete(client, ids[0]);
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'no_api_key' } });

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { userStoreFor } from '../../src/user-store/user-store.ts';
+import { userStoreFor, type UserStore } from '../../src/user-store/user-store.ts';
 
 const KEY = 'luma-secret-key-for-the-store-test';
 
@@ -28,10 +28,17 @@ describe('UserStore', () => {
     expect(await store.getLumaKey('u_store_c')).toBe(`${KEY}-new`);
   });
 
-  it('will not open a key for another user ID, even in the same storage', async () => {
+  it('answers only for the user it belongs to', async () => {
     const store = userStoreFor(env, 'u_store_d');
     await store.setLumaKey('u_store_d', KEY);
-    expect(await store.getLumaKey('u_someone_else')).toBeNull();
+    await runInDurableObject(store, async (instance: UserStore) => {
+      await expect(instance.getLumaKey('u_someone_else')).rejects.toThrow(/does not belong/);
+      await expect(instance.deleteGeneration('u_someone_else', '123e4567-e89b-12d3-a456-426614174000', { id: 'c', name: 'c' })).rejects.toThrow(
+        /does not belong/,
+      );
+      await expect(instance.listDeletes('u_someone_else', { limit: 10 })).rejects.toThrow(/does not belong/);
+      await expect(instance.clearDeletes('u_someone_else')).rejects.toThrow(/does not belong/);
+    });
   });
 
   it('keeps users apart: one user\'s object has no key of another', async () => {
