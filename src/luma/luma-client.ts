@@ -26,6 +26,26 @@ export interface Credits {
   credit_balance: number;
 }
 
+/** A generation as Luma describes it (only the fields this server uses are typed). */
+export interface Generation {
+  id: string;
+  generation_type?: string;
+  state?: 'queued' | 'dreaming' | 'completed' | 'failed' | string;
+  failure_reason?: string | null;
+  created_at?: string;
+  model?: string;
+  assets?: Record<string, string | null | undefined> | null;
+  request?: { prompt?: string; [field: string]: unknown } | null;
+}
+
+export interface GenerationList {
+  generations: Generation[];
+  has_more?: boolean;
+  count?: number;
+  limit?: number;
+  offset?: number;
+}
+
 export interface DeleteOutcome {
   /**
    * `luma` when Luma answered 204. `gone_after_retry` when an earlier attempt's answer was lost
@@ -38,6 +58,10 @@ export interface DeleteOutcome {
 
 export interface LumaClient {
   deleteGeneration(generationId: string): Promise<DeleteOutcome>;
+  /** `generationId` must already be validated: it becomes part of the path. */
+  getGeneration(generationId: string): Promise<Generation>;
+  /** Paging goes in the query string (the original server put it in a GET body, so it never paged). */
+  listGenerations(page: { limit: number; offset: number }): Promise<GenerationList>;
   getCredits(): Promise<Credits>;
 }
 
@@ -120,6 +144,17 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
       // Luma answers 204 with an empty body: there is nothing to parse, and nothing to fail on.
       ensureSuccess(answer);
       return { confirmedBy: 'luma', attempts: answer.attempts };
+    },
+    async getGeneration(generationId) {
+      const answer = await send('GET', `/generations/${encodeURIComponent(generationId)}`);
+      ensureSuccess(answer);
+      return parseJson<Generation>(answer.body);
+    },
+    async listGenerations({ limit, offset }) {
+      const query = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+      const answer = await send('GET', `/generations?${query}`);
+      ensureSuccess(answer);
+      return parseJson<GenerationList>(answer.body);
     },
     async getCredits() {
       const answer = await send('GET', '/credits');

@@ -43,6 +43,18 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
         const { userId, store, client } = user();
         return store.deleteGeneration(userId, generationId, client);
       },
+      previewDelete: (generationId) => {
+        const { userId, store } = user();
+        return store.previewDelete(userId, generationId);
+      },
+      getGeneration: (generationId) => {
+        const { userId, store } = user();
+        return store.getGeneration(userId, generationId);
+      },
+      listGenerations: (page) => {
+        const { userId, store } = user();
+        return store.listGenerations(userId, page);
+      },
       listRecentDeletes: (query) => {
         const { userId, store } = user();
         return readRecentDeletes(userId, query, cache, (q) => store.listDeletes(userId, q));
@@ -50,6 +62,14 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
       clearRecentDeletes: () => {
         const { userId, store } = user();
         return store.clearDeletes(userId);
+      },
+      getPreferences: () => {
+        const { userId, store } = user();
+        return store.getPreferences(userId);
+      },
+      setPreferences: (changes) => {
+        const { userId, store } = user();
+        return store.setPreferences(userId, changes);
       },
     };
   }

@@ -1,63 +1,132 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { LumaError } from '../luma/luma-error.ts';
+import { confirmWithPerson, describeGeneration, type Confirmation, type ToolExtra } from './confirmation.ts';
 import { checkGenerationId } from './generation-id.ts';
 import type { ToolContext } from './tool-context.ts';
-import { LumaError } from '../luma/luma-error.ts';
-import type { DeleteCallResult } from './deletes-log.ts';
 import { describeLumaError, failure, success, type ToolError } from './tool-result.ts';
+import type { DeleteCallResult } from './user-actions.ts';
 
 export const DELETE_GENERATION = 'delete_generation';
 
+export const NOT_DELETED = 'Nothing was deleted.';
+
+/** A non-string ID never reaches a handler: the SDK answers it as a tool error with this message. */
+export function generationIdSchema(description: string, consequence = NOT_DELETED) {
+  return z.string({ error: (issue) => `Invalid generation_id: ${describeProblem(issue.input)} ${consequence}`.trim() }).describe(description);
+}
+
 const inputSchema = {
-  // A non-string never reaches the handler: the SDK answers it as a tool error with this message.
   // Strings are checked by the handler, so that every bad ID gets the same clear, structured answer.
-  generation_id: z
-    .string({ error: (issue) => `Invalid generation_id: ${describeProblem(issue.input)} ${NOT_DELETED}` })
-    .describe('The UUID of the Luma Dream Machine generation to delete, e.g. 123e4567-e89b-12d3-a456-426614174000.'),
+  generation_id: generationIdSchema('The UUID of the Luma Dream Machine generation to delete, e.g. 123e4567-e89b-12d3-a456-426614174000.'),
 };
+
+export const deleteOutcomeSchema = z
+  .enum(['deleted', 'already_deleted', 'declined', 'cancelled', 'failed'])
+  .describe(
+    '`deleted`: deleted by this call. `already_deleted`: deleted earlier (see `deleted_at`); nothing was sent to Luma this time. ' +
+      '`declined` / `cancelled`: the person did not confirm; nothing was deleted. `failed`: see `error`.',
+  );
+
+export const toolErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retry_after_seconds: z.number().optional(),
+  luma_status: z.number().optional(),
+  luma_detail: z.string().optional(),
+});
 
 const outputSchema = {
   generation_id: z.string().describe('The generation this result is about (as sent, when it was not a valid ID).'),
-  outcome: z
-    .enum(['deleted', 'already_deleted', 'failed'])
-    .describe(
-      '`deleted`: deleted by this call. `already_deleted`: deleted earlier (see `deleted_at`); nothing was sent to Luma this time. `failed`: see `error`.',
-    ),
+  outcome: deleteOutcomeSchema,
   timestamp: z.string().describe('When this result was determined (ISO 8601, UTC).'),
   deleted_at: z.string().optional().describe('When the generation was deleted (ISO 8601, UTC).'),
   deleted_by: z.string().optional().describe('The app (OAuth client) through which it was deleted.'),
   note: z.string().optional().describe('Anything unusual about how the outcome was established.'),
-  error: z
-    .object({
-      code: z.string(),
-      message: z.string(),
-      retry_after_seconds: z.number().optional(),
-      luma_status: z.number().optional(),
-      luma_detail: z.string().optional(),
-    })
-    .optional()
-    .describe('Present when `outcome` is `failed`.'),
+  error: toolErrorSchema.optional().describe('Present when `outcome` is `failed`.'),
 };
 
-export type DeleteGenerationResult = {
+export type DeleteOutcomeName = z.infer<typeof deleteOutcomeSchema>;
+
+export interface DeleteGenerationResult {
   generation_id: string;
-  outcome: 'deleted' | 'already_deleted' | 'failed';
+  outcome: DeleteOutcomeName;
   timestamp: string;
   deleted_at?: string;
   deleted_by?: string;
   note?: string;
-};
-
-const NOT_DELETED = 'Nothing was deleted.';
+  error?: ToolError;
+}
 
 function describeProblem(candidate: unknown): string {
   const check = checkGenerationId(candidate);
   return check.ok ? 'unexpected value.' : check.problem;
 }
 
-/** Runs the tool. Runtime-neutral: everything it touches comes in through `context`. */
-export async function deleteGeneration(args: { generation_id: unknown }, context: ToolContext): Promise<CallToolResult> {
+const LOST_ANSWER_NOTE =
+  'The answer to the first attempt was lost (timeout, dropped connection or server error); the retry found the generation already gone, so that first attempt deleted it.';
+
+/** What a delete came to, for a person (text) and for a program (structured), and whether it failed. */
+export function describeDeleteResult(id: string, result: DeleteCallResult, timestamp: string): { text: string; structured: DeleteGenerationResult } {
+  if (!result.ok) {
+    let error: ToolError;
+    if (result.error.kind === 'no_api_key') {
+      error = {
+        code: 'no_api_key',
+        message: `No Luma API key is connected to your account. Reconnect this MCP server and paste your Luma API key on the consent page. ${NOT_DELETED}`,
+      };
+    } else {
+      error = describeLumaError(new LumaError(result.error), `delete generation ${id}`, NOT_DELETED);
+      if (error.code === 'luma_unavailable') {
+        // Lost answers leave the outcome open; saying "nothing was deleted" could be false.
+        error.message += ` It is not known whether the delete reached Luma; calling ${DELETE_GENERATION} again with the same ID is safe.`;
+      }
+    }
+    return { text: error.message, structured: { generation_id: id, outcome: 'failed', timestamp, error } };
+  }
+  const { entry } = result;
+  const structured: DeleteGenerationResult = { generation_id: id, outcome: result.status, timestamp, deleted_at: entry.deleted_at, deleted_by: entry.client.name };
+  if (result.status === 'already_deleted') {
+    return {
+      text: `Generation ${id} was already deleted on ${entry.deleted_at} (through ${entry.client.name}). Nothing more was sent to Luma; there is nothing left to do.`,
+      structured,
+    };
+  }
+  if (entry.confirmed_by === 'gone_after_retry') {
+    structured.note = LOST_ANSWER_NOTE;
+    return { text: `Deleted generation ${id}. ${LOST_ANSWER_NOTE} This cannot be undone.`, structured };
+  }
+  return { text: `Deleted generation ${id}. This cannot be undone.`, structured };
+}
+
+/** Runs a delete, turning a failure of our own plumbing into an honest, structured answer. */
+export async function runDelete(id: string, context: ToolContext): Promise<DeleteCallResult | { ok: false; internal: true }> {
+  try {
+    return await context.deleteGeneration(id);
+  } catch {
+    // Our own storage or plumbing failed; the details are for our logs, not for the model.
+    console.error(`delete: internal failure while deleting ${id}`);
+    return { ok: false, internal: true };
+  }
+}
+
+export function internalDeleteError(id: string): ToolError {
+  return {
+    code: 'internal_error',
+    message: `Could not delete generation ${id}: the server failed while handling the request. It is not known whether the delete reached Luma; calling ${DELETE_GENERATION} again with the same ID is safe.`,
+  };
+}
+
+/** The person's answer when they did not say yes. */
+export function notConfirmedText(what: string, answer: Exclude<Confirmation, 'confirmed' | 'unsupported'>): string {
+  return answer === 'declined'
+    ? `Not deleted: the person declined to delete ${what}. ${NOT_DELETED}`
+    : `Not deleted: the confirmation for ${what} was cancelled or not answered. ${NOT_DELETED}`;
+}
+
+/** Runs the tool. Runtime-neutral: everything it touches comes in through `context` and `server`. */
+export async function deleteGeneration(args: { generation_id: unknown }, context: ToolContext, server?: McpServer, extra?: ToolExtra): Promise<CallToolResult> {
   const now = () => (context.now?.() ?? new Date()).toISOString();
   const fail = (id: string, error: ToolError) => failure(error, { generation_id: id, outcome: 'failed', timestamp: now() } satisfies DeleteGenerationResult);
 
@@ -68,52 +137,40 @@ export async function deleteGeneration(args: { generation_id: unknown }, context
   }
   const id = check.id;
 
-  let result: DeleteCallResult;
-  try {
-    result = await context.deleteGeneration(id);
-  } catch {
-    // Our own storage or plumbing failed; the details are for our logs, not for the model.
-    console.error(`delete_generation: internal failure while deleting ${id}`);
-    return fail(id, {
-      code: 'internal_error',
-      message: `Could not delete generation ${id}: the server failed while handling the request. It is not known whether the delete reached Luma; calling ${DELETE_GENERATION} again with the same ID is safe.`,
-    });
-  }
-  if (!result.ok) {
-    if (result.error.kind === 'no_api_key') {
-      return fail(id, {
-        code: 'no_api_key',
-        message: `No Luma API key is connected to your account. Reconnect this MCP server and paste your Luma API key on the consent page. ${NOT_DELETED}`,
-      });
-    }
-    const described = describeLumaError(new LumaError(result.error), `delete generation ${id}`, NOT_DELETED);
-    if (described.code === 'luma_unavailable') {
-      // Lost answers leave the outcome open; saying "nothing was deleted" could be false.
-      described.message += ` It is not known whether the delete reached Luma; calling ${DELETE_GENERATION} again with the same ID is safe.`;
-    }
-    return fail(id, described);
+  if (server && extra) {
+    const asked = await askFirst(id, context, server, extra);
+    if (asked) return asked;
   }
 
-  const { entry } = result;
-  const structured: DeleteGenerationResult = {
+  const result = await runDelete(id, context);
+  if ('internal' in result) return fail(id, internalDeleteError(id));
+  const { text, structured } = describeDeleteResult(id, result, now());
+  return structured.error ? failure(structured.error, { ...structured }) : success(text, { ...structured });
+}
+
+/**
+ * When the person wants confirmations and their client can ask, asks before deleting. Returns the
+ * result to give when the answer is not yes, or `undefined` to go ahead.
+ */
+async function askFirst(id: string, context: ToolContext, server: McpServer, extra: ToolExtra): Promise<CallToolResult | undefined> {
+  let preview;
+  try {
+    const preferences = await context.getPreferences();
+    if (!preferences.confirm_deletes || !server.server.getClientCapabilities()?.elicitation) return undefined;
+    preview = await context.previewDelete(id);
+  } catch {
+    return undefined; // the delete itself will report any storage failure
+  }
+  // Already gone: the delete answers from the log without touching anything, so there is nothing to confirm.
+  if (preview.already_deleted) return undefined;
+  const what = describeGeneration(id, preview.known);
+  const answer = await confirmWithPerson(server, extra, `Delete the Luma generation ${what}? This cannot be undone.`);
+  if (answer === 'confirmed' || answer === 'unsupported') return undefined;
+  return success(notConfirmedText(`generation ${id}`, answer), {
     generation_id: id,
-    outcome: result.status,
-    timestamp: now(),
-    deleted_at: entry.deleted_at,
-    deleted_by: entry.client.name,
-  };
-  if (result.status === 'already_deleted') {
-    return success(
-      `Generation ${id} was already deleted on ${entry.deleted_at} (through ${entry.client.name}). Nothing more was sent to Luma; there is nothing left to do.`,
-      structured,
-    );
-  }
-  if (entry.confirmed_by === 'gone_after_retry') {
-    structured.note =
-      'The answer to the first attempt was lost (timeout, dropped connection or server error); the retry found the generation already gone, so that first attempt deleted it.';
-    return success(`Deleted generation ${id}. ${structured.note} This cannot be undone.`, structured);
-  }
-  return success(`Deleted generation ${id}. This cannot be undone.`, structured);
+    outcome: answer,
+    timestamp: (context.now?.() ?? new Date()).toISOString(),
+  } satisfies DeleteGenerationResult);
 }
 
 export function registerDeleteGenerationTool(server: McpServer, context: ToolContext): void {
@@ -123,7 +180,8 @@ export function registerDeleteGenerationTool(server: McpServer, context: ToolCon
       title: 'Delete a Luma generation',
       description:
         'Permanently deletes one Luma Dream Machine generation (video or image) by its ID. This cannot be undone. ' +
-        'Use only when the person clearly asked to delete this specific generation. ' +
+        'Use only when the person clearly asked to delete this specific generation; find IDs with list_generations or get_generation first. ' +
+        'If the person\'s client supports it, they are asked to confirm first. For several IDs at once use delete_generations. ' +
         'Repeating a delete is safe: a generation already deleted through this server is reported as `already_deleted` without contacting Luma again.',
       inputSchema,
       outputSchema,
@@ -135,6 +193,6 @@ export function registerDeleteGenerationTool(server: McpServer, context: ToolCon
         openWorldHint: true,
       },
     },
-    (args) => deleteGeneration(args, context),
+    (args, extra) => deleteGeneration(args, context, server, extra),
   );
 }

@@ -1,5 +1,4 @@
-import type { DeleteOutcome, LumaClient } from '../luma/luma-client.ts';
-import { LumaError, type LumaErrorDetails } from '../luma/luma-error.ts';
+import type { DeleteOutcome } from '../luma/luma-client.ts';
 
 /**
  * The user's record of what was deleted. A delete cannot be undone, so people need to see what
@@ -54,79 +53,12 @@ export interface DeletesLog {
   clear(): Promise<number>;
   /** What is known about a generation from earlier reads, if anything. */
   known(generationId: string): Promise<KnownGeneration | undefined>;
+  /** Records what a read learned about a generation, for its entry should it be deleted. */
+  remember(generationId: string, details: KnownGeneration): Promise<void>;
 }
 
 export interface LoggedDelete {
   /** `already_deleted`: the log already had it; nothing was sent to Luma this time. */
   status: 'deleted' | 'already_deleted';
   entry: DeleteEntry;
-}
-
-/**
- * The answer to "delete this generation for this user", in a form that survives an RPC boundary
- * (the Worker runs it in the user's Durable Object; errors are data, not thrown classes).
- */
-export type DeleteCallResult =
-  | ({ ok: true } & LoggedDelete)
-  | { ok: false; error: { kind: 'no_api_key' } | LumaErrorDetails };
-
-export interface UserDeleterDeps {
-  getLumaKey(): Promise<string | null>;
-  lumaClient(apiKey: string): LumaClient;
-  log: DeletesLog;
-  now?: () => Date;
-}
-
-/**
- * A user's deleter: deletes with the user's key and logs what it deleted, with at most one delete in flight per
- * generation, so that concurrent calls for the same ID (several sessions, a retrying assistant)
- * share one upstream request and one log entry instead of racing to a 204 and a 404.
- */
-export function createUserDeleter(deps: UserDeleterDeps) {
-  const inFlight = new Map<string, Promise<DeleteCallResult>>();
-  const now = deps.now ?? (() => new Date());
-
-  /**
-   * A generation already in the log is answered from it, with no upstream request. Otherwise
-   * exactly one delete goes to Luma (the client may retry it), and a success is logged before it
-   * is reported. A 404 for a generation in the log is `already_deleted`; a 404 for one that is not
-   * stays an error: we never claim a delete we did not see.
-   */
-  async function run(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
-    const earlier = await deps.log.find(generationId);
-    if (earlier) return { ok: true, status: 'already_deleted', entry: earlier };
-    const apiKey = await deps.getLumaKey();
-    if (!apiKey) return { ok: false, error: { kind: 'no_api_key' } };
-    const known = await deps.log.known(generationId);
-    let outcome: DeleteOutcome;
-    try {
-      outcome = await deps.lumaClient(apiKey).deleteGeneration(generationId);
-    } catch (error) {
-      if (!(error instanceof LumaError)) throw error;
-      // Deleted by another way in the meantime (an earlier process, before a restart): the log says so.
-      const meanwhile = await deps.log.find(generationId);
-      if (meanwhile) return { ok: true, status: 'already_deleted', entry: meanwhile };
-      const { kind, status, detail, retryAfterSeconds, reason, attempts } = error;
-      return { ok: false, error: { kind, status, detail, retryAfterSeconds, reason, attempts } };
-    }
-    const entry: DeleteEntry = {
-      generation_id: generationId,
-      deleted_at: now().toISOString(),
-      outcome: 'deleted',
-      confirmed_by: outcome.confirmedBy,
-      client,
-      ...(known ? { generation: known } : {}),
-    };
-    return { ok: true, status: 'deleted', entry: await deps.log.append(entry) };
-  }
-
-  return {
-    delete(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
-      const pending = inFlight.get(generationId);
-      if (pending) return pending;
-      const call = run(generationId, client).finally(() => inFlight.delete(generationId));
-      inFlight.set(generationId, call);
-      return call;
-    },
-  };
 }

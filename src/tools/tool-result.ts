@@ -10,7 +10,9 @@ export type ToolErrorCode =
   | 'rate_limited'
   | 'luma_unavailable'
   | 'luma_rejected'
-  | 'internal_error';
+  | 'internal_error'
+  /** A bulk call where some items failed: see each item's own error. */
+  | 'partial_failure';
 
 export interface ToolError {
   code: ToolErrorCode;

@@ -12,6 +12,9 @@ export interface Retention {
 
 export const DEFAULT_RETENTION: Retention = { maxEntries: 1_000, maxAgeDays: 90 };
 
+/** How many read generations are remembered for their log entries. */
+const MAX_KNOWN_GENERATIONS = 2_000;
+
 export class SqliteDeletesLog implements DeletesLog {
   private readonly sql: SqlStorage;
   private readonly retention: Retention;
@@ -95,12 +98,17 @@ export class SqliteDeletesLog implements DeletesLog {
   }
 
   /** Remembers what a read learned about a generation, for the log entry if it is later deleted. */
-  remember(generationId: string, details: KnownGeneration): void {
+  async remember(generationId: string, details: KnownGeneration): Promise<void> {
     this.sql.exec(
       'INSERT INTO known_generations (generation_id, details, seen_at) VALUES (?, ?, ?) ON CONFLICT(generation_id) DO UPDATE SET details = excluded.details, seen_at = excluded.seen_at',
       generationId,
       JSON.stringify(details),
       this.now().toISOString(),
+    );
+    // Reads can see far more generations than are ever deleted: keep only the most recently seen.
+    this.sql.exec(
+      'DELETE FROM known_generations WHERE generation_id NOT IN (SELECT generation_id FROM known_generations ORDER BY seen_at DESC LIMIT ?)',
+      MAX_KNOWN_GENERATIONS,
     );
   }
 

@@ -3,13 +3,18 @@ import { lumaClientSettings, readSecrets, retentionSettings } from '../config.ts
 import type { Env } from '../env.ts';
 import { CACHED_ENTRIES, RecentDeletesCache, type CachedDeletes } from '../log-cache/recent-deletes-cache.ts';
 import { createLumaClient } from '../luma/luma-client.ts';
-import { createUserDeleter, type DeleteCallResult, type DeleteEntry, type DeletesPage, type DeletesQuery, type KnownGeneration } from '../tools/deletes-log.ts';
+import type { Generation, GenerationList } from '../luma/luma-client.ts';
+import type { DeleteEntry, DeletesPage, DeletesQuery, KnownGeneration } from '../tools/deletes-log.ts';
+import { createUserActions, type ActionResult, type DeleteCallResult, type UserActions } from '../tools/user-actions.ts';
+import type { DeletePreview, UserPreferences } from '../tools/tool-context.ts';
 import { openLumaKey, sealLumaKey, type SealedKey } from './key-encryption.ts';
 import { SqliteDeletesLog } from './sqlite-deletes-log.ts';
 
 const LUMA_KEY = 'luma-key';
 const USER_ID = 'user-id';
 const CACHE_STALE = 'cache-stale';
+const PREFERENCES = 'preferences';
+const DEFAULT_PREFERENCES: UserPreferences = { confirm_deletes: true };
 /** How long to wait before retrying a failed write of the KV copy. */
 const CACHE_REPAIR_DELAY_MS = 30_000;
 
@@ -21,7 +26,7 @@ const CACHE_REPAIR_DELAY_MS = 30_000;
  */
 export class UserStore extends DurableObject<Env> {
   private readonly log: SqliteDeletesLog;
-  private readonly deleter: ReturnType<typeof createUserDeleter>;
+  private readonly actions: UserActions;
   /** The edge copy of the log. A field so that fault-injection tests can swap in a failing one. */
   cache: RecentDeletesCache;
   private cacheDirty = false;
@@ -32,7 +37,7 @@ export class UserStore extends DurableObject<Env> {
     this.log = new SqliteDeletesLog(ctx.storage.sql, retentionSettings(env));
     this.cache = new RecentDeletesCache(env.DELETES_CACHE);
     const settings = lumaClientSettings(env);
-    this.deleter = createUserDeleter({
+    this.actions = createUserActions({
       log: this.log,
       getLumaKey: () => this.readLumaKey(),
       lumaClient: (apiKey) => createLumaClient({ ...settings, apiKey }),
@@ -52,12 +57,40 @@ export class UserStore extends DurableObject<Env> {
     return this.readLumaKey();
   }
 
-  /** Deletes a generation with the user's key, once, and logs it. See createUserDeleter. */
+  /** Deletes a generation with the user's key, once, and logs it. See createUserActions. */
   async deleteGeneration(userId: string, generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
     await this.bindUser(userId);
-    const result = await this.deleter.delete(generationId, client);
+    const result = await this.actions.deleteGeneration(generationId, client);
     if (result.ok && result.status === 'deleted') await this.syncCache();
     return result;
+  }
+
+  /** What a confirmation should show before deleting, without asking Luma anything. */
+  async previewDelete(userId: string, generationId: string): Promise<DeletePreview> {
+    await this.bindUser(userId);
+    const [deleted, known] = await Promise.all([this.log.find(generationId), this.log.known(generationId)]);
+    return { generation_id: generationId, ...(deleted ? { already_deleted: deleted } : {}), ...(known ? { known } : {}) };
+  }
+
+  async getGeneration(userId: string, generationId: string): Promise<ActionResult<Generation>> {
+    await this.bindUser(userId);
+    return this.actions.getGeneration(generationId);
+  }
+
+  async listGenerations(userId: string, page: { limit: number; offset: number }): Promise<ActionResult<GenerationList>> {
+    await this.bindUser(userId);
+    return this.actions.listGenerations(page);
+  }
+
+  async getPreferences(userId: string): Promise<UserPreferences> {
+    await this.bindUser(userId);
+    return { ...DEFAULT_PREFERENCES, ...(await this.ctx.storage.get<Partial<UserPreferences>>(PREFERENCES)) };
+  }
+
+  async setPreferences(userId: string, changes: Partial<UserPreferences>): Promise<UserPreferences> {
+    const next = { ...(await this.getPreferences(userId)), ...changes };
+    await this.ctx.storage.put(PREFERENCES, next);
+    return next;
   }
 
   /** A page of the log, newest first. Also refreshes the KV copy, which the caller missed. */
@@ -78,7 +111,7 @@ export class UserStore extends DurableObject<Env> {
   /** Records what a read learned about a generation, for its log entry should it be deleted. */
   async rememberGeneration(userId: string, generationId: string, details: KnownGeneration): Promise<void> {
     await this.bindUser(userId);
-    this.log.remember(generationId, details);
+    await this.log.remember(generationId, details);
   }
 
   /** Retries a KV write that failed earlier. */

@@ -64,7 +64,15 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
 
   it('lists the tools and the recent-deletes resource', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['clear_recent_deletes', 'delete_generation', 'list_recent_deletes']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'clear_recent_deletes',
+      'delete_generation',
+      'delete_generations',
+      'get_generation',
+      'list_generations',
+      'list_recent_deletes',
+      'set_delete_confirmation',
+    ]);
     const { resources } = await client.listResources();
     expect(resources.map((resource) => resource.uri)).toEqual(['luma://deletes/recent']);
   });

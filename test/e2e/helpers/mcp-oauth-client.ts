@@ -66,15 +66,19 @@ function makeTransport(kind: TransportKind, origin: string, authProvider: OAuthC
     : new StreamableHTTPClientTransport(new URL('/mcp', origin), { authProvider });
 }
 
-/** Connects the official SDK client through the full OAuth flow, approving with `lumaApiKey`. */
+/**
+ * Connects the official SDK client through the full OAuth flow, approving with `lumaApiKey`.
+ * `makeClient` builds the client (e.g. one that declares elicitation and answers it).
+ */
 export async function connectWithOAuth(
   origin: string,
   kind: TransportKind,
   lumaApiKey: string,
   provider = new InMemoryOAuthProvider(),
+  makeClient: () => Client = () => new Client({ name: 'e2e', version: '1.0.0' }),
 ): Promise<{ client: Client; provider: InMemoryOAuthProvider }> {
   const first = makeTransport(kind, origin, provider);
-  const client = new Client({ name: 'e2e', version: '1.0.0' });
+  const client = makeClient();
   try {
     await client.connect(first);
     return { client, provider }; // already authorized (provider had tokens)
@@ -85,7 +89,7 @@ export async function connectWithOAuth(
   const code = redirect.searchParams.get('code');
   if (!code) throw new Error(`consent did not return a code: ${redirect}`);
   await first.finishAuth(code);
-  const authorized = new Client({ name: 'e2e', version: '1.0.0' });
+  const authorized = makeClient();
   await authorized.connect(makeTransport(kind, origin, provider));
   return { client: authorized, provider };
 }
