@@ -1,38 +1,13 @@
+import type { FaultRule, RecordedRequest, SimulatedGeneration } from '../../simulator/luma-simulator.ts';
+
 /**
  * Drives a running Luma simulator through its control API, from any runtime (the in-Worker tests
  * reach the Node-hosted simulator over loopback). Each test makes its own account with a unique
  * key, and scopes faults to that key, so tests sharing one simulator cannot disturb each other.
  */
-export interface SimGeneration {
-  id: string;
-  generation_type: string;
-  state: string;
-  created_at: string;
-  model: string;
-  request: { prompt?: string };
-}
-
-export interface SimRequest {
-  seq: number;
-  method: string;
-  path: string;
-  query: string;
-  apiKey: string | null;
-  status: number | 'dropped' | 'aborted' | 'pending';
-}
-
-export interface SimFault {
-  method?: string;
-  path?: string;
-  apiKey?: string;
-  status?: number;
-  detail?: string;
-  headers?: Record<string, string>;
-  delayMs?: number;
-  drop?: boolean;
-  applyAfterHandling?: boolean;
-  times?: number;
-}
+export type SimGeneration = SimulatedGeneration;
+export type SimRequest = RecordedRequest;
+export type SimFault = FaultRule;
 
 export class SimulatorControl {
   readonly baseUrl: string;
