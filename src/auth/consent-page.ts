@@ -38,7 +38,7 @@ export function renderConsentPage({ details, handle, error, nonce }: ConsentPage
   <p class="muted">${who}</p>
   <dl>
     <dt>It will be able to</dt>
-    <dd>Delete generations in your Luma Dream Machine account, one at a time, when you ask it to. Deletes cannot be undone.</dd>
+    <dd>See the generations in your Luma Dream Machine account, and delete the ones you ask it to. Deletes cannot be undone.</dd>
     <dt>Access is sent to</dt>
     <dd><code>${escapeHtml(details.redirectHost)}</code></dd>
   </dl>
@@ -102,7 +102,7 @@ dl { margin: 20px 0; padding: 14px 16px; border: 1px solid var(--line); border-r
 dt { font-size: 13px; color: var(--muted); }
 dd { margin: 0 0 10px; }
 dd:last-child { margin-bottom: 0; }
-code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; word-break: break-all; }
+code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
 .warn, .error { padding: 10px 14px; border-radius: 10px; font-size: 14px; }
 .warn { background: var(--warn-bg); color: var(--warn); }
 .error { background: var(--error-bg); color: var(--error); font-weight: 500; }
