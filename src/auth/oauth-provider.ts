@@ -1,6 +1,7 @@
 import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import type { Env } from '../env.ts';
 import { LumaMcpAgent } from '../mcp/luma-mcp-agent.ts';
+import { guardSessionOwner } from '../mcp/session-owner-guard.ts';
 import { authorizeHandler } from './authorize-handler.ts';
 
 /**
@@ -12,8 +13,8 @@ import { authorizeHandler } from './authorize-handler.ts';
 const providers = new Map<string, OAuthProvider<Env>>();
 
 const apiHandlers = {
-  '/mcp': LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }),
-  '/sse': LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }),
+  '/mcp': guardSessionOwner(LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }), 'streamable-http'),
+  '/sse': guardSessionOwner(LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }), 'sse'),
 };
 
 export function oauthProviderFor(origin: string): OAuthProvider<Env> {

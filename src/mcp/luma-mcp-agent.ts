@@ -29,6 +29,14 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
     registerTools(this.server, this.toolContext());
   }
 
+  /**
+   * The user who opened this session, from the props McpAgent stored when it began; `undefined`
+   * for a session that was never opened. Read from storage, so it is right before `onStart` too.
+   */
+  async sessionOwner(): Promise<string | undefined> {
+    return (await this.ctx.storage.get<AuthProps>('props'))?.userId;
+  }
+
   private toolContext(): ToolContext {
     const cache = new RecentDeletesCache(this.env.DELETES_CACHE);
     // Props are fixed for the session: who the user is and which app they approved.
