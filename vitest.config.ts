@@ -38,7 +38,8 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['test/simulator/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          // test/deno/*.test.ts, not deeper: test/deno/in-deno/ is for `deno test` (test/deno/run-deno-tests.ts).
+          include: ['test/simulator/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/deno/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

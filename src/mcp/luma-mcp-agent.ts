@@ -4,11 +4,9 @@ import type { AuthProps, Env } from '../env.ts';
 import { readRecentDeletes } from '../log-cache/read-recent-deletes.ts';
 import { RecentDeletesCache } from '../log-cache/recent-deletes-cache.ts';
 import { registerTools } from '../tools/register-tools.ts';
+import { SERVER_INFO, serverInstructions } from '../tools/server-info.ts';
 import type { ToolContext } from '../tools/tool-context.ts';
 import { userStoreFor } from '../user-store/user-store.ts';
-
-export const SERVER_NAME = 'luma-dream-machine';
-export const SERVER_VERSION = '0.1.0';
 
 /**
  * One Durable Object per MCP session, serving both `/mcp` (Streamable HTTP) and `/sse`.
@@ -16,14 +14,7 @@ export const SERVER_VERSION = '0.1.0';
  * (which holds the key and the log), and reads of the log come from the KV copy when it can answer.
  */
 export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
-  server = new McpServer(
-    { name: SERVER_NAME, version: SERVER_VERSION },
-    {
-      instructions:
-        'Manages the connected person\'s Luma Dream Machine generations. Deleting is permanent: only delete what the person asked to delete. ' +
-        'list_recent_deletes shows what was already deleted through this server.',
-    },
-  );
+  server = new McpServer(SERVER_INFO, { instructions: serverInstructions("the connected person's") });
 
   async init(): Promise<void> {
     registerTools(this.server, this.toolContext());

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLumaClient, type LumaClientOptions } from '../../src/luma/luma-client.ts';
 import { LumaError } from '../../src/luma/luma-error.ts';
 import { SimulatorControl } from '../support/simulator-control.ts';
+import { lumaFetch } from './helpers/luma-fetch.ts';
 
 /** The client against the Luma simulator over loopback; only `sleep` is replaced, to record waits. */
 const simulator = new SimulatorControl(inject('lumaSimulatorUrl'));
@@ -15,6 +16,7 @@ async function clientFor(extra: Partial<LumaClientOptions> = {}) {
     baseUrl: simulator.baseUrl,
     timeoutMs: 300,
     retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2_000 },
+    fetch: lumaFetch,
     sleep: async (ms) => {
       waits.push(ms);
     },
@@ -45,7 +47,7 @@ describe('createLumaClient', () => {
       fetch: async (input, init) => {
         const request = new Request(input, init);
         seen.push(request);
-        return fetch(request);
+        return (lumaFetch ?? fetch)(request);
       },
     });
     await client.getCredits();

@@ -1,0 +1,76 @@
+import { createLumaClient } from '../luma/luma-client.ts';
+import { createUserActions } from '../tools/user-actions.ts';
+import { bearerCheck } from './bearer-auth.ts';
+import type { SelfHostedConfig } from './config.ts';
+import { McpSessions, rpcError } from './mcp-sessions.ts';
+import { MemoryDeletesLog } from './memory-deletes-log.ts';
+import { originPolicy } from './origin-policy.ts';
+import { createSessionServer } from './session-server.ts';
+import { memoryPreferences, type SingleUserState } from './single-user-context.ts';
+
+/**
+ * The self-hosted server as a `Request → Response` function, on Web-standard APIs only (the Deno
+ * entry point, src/deno/main.ts, reads the environment, listens, and supplies the fetch for Luma),
+ * so it could be served by any runtime that speaks Request/Response. Order matters: a foreign
+ * browser origin is refused before anything else, CORS preflights (which carry no credentials) are
+ * answered before the token check, and nothing reaches MCP without the bearer token.
+ */
+export interface SelfHostedServer {
+  fetch(request: Request): Promise<Response>;
+  /** Ends every MCP session. */
+  close(): Promise<void>;
+}
+
+export const MCP_PATH = '/mcp';
+
+export interface SelfHostedServerOptions {
+  /** The fetch for requests to Luma; the runtime's own when absent (see luma-fetch.ts for Deno's). */
+  lumaFetch?: typeof fetch;
+}
+
+export async function createSelfHostedServer(config: SelfHostedConfig, options: SelfHostedServerOptions = {}): Promise<SelfHostedServer> {
+  const log = new MemoryDeletesLog(config.retention);
+  const state: SingleUserState = {
+    log,
+    preferences: memoryPreferences(),
+    actions: createUserActions({
+      log,
+      getLumaKey: async () => config.lumaApiKey,
+      lumaClient: (apiKey) => createLumaClient({ ...config.luma, apiKey, fetch: options.lumaFetch }),
+    }),
+  };
+  const sessions = new McpSessions({ createServer: () => createSessionServer(state) });
+  const authorize = await bearerCheck(config.bearerToken);
+  const origins = originPolicy(config.allowedOrigins);
+
+  return {
+    async fetch(request) {
+      const refused = origins.refuse(request);
+      if (refused) return refused;
+      const preflight = origins.preflight(request);
+      if (preflight) return preflight;
+
+      const { pathname } = new URL(request.url);
+      if (pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) return about();
+      if (pathname !== MCP_PATH) return new Response('Not found. The MCP endpoint is /mcp.\n', { status: 404 });
+
+      const denied = await authorize(request);
+      if (denied) return origins.decorate(request, denied);
+      try {
+        return origins.decorate(request, await sessions.handle(request));
+      } catch {
+        // The error may quote a request; it is for a debugger, not for the log or the client.
+        console.error(`${request.method} ${MCP_PATH}: the request failed inside the server`);
+        return rpcError(500, 'Internal error while handling the request.', -32603);
+      }
+    },
+    close: () => sessions.closeAll(),
+  };
+}
+
+/** For health checks and for people who open the URL: what this is, and nothing about its owner. */
+function about(): Response {
+  return new Response('Luma Dream Machine MCP server (self-hosted, single user). MCP endpoint: /mcp (Streamable HTTP, bearer token).\n', {
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  });
+}

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLumaSimulator, type RunningLumaSimulator } from '../../simulator/node-server.ts';
+import { SimulatorControl, type SimGeneration } from '../support/simulator-control.ts';
+import { spawnDeno, startDenoServer, type RunningDenoServer } from './helpers/deno-server.ts';
+
+/**
+ * The Deno entry point, end to end: `deno run src/deno/main.ts` as a self-hoster starts it, the
+ * Luma simulator as Luma, and the official MCP SDK client over Streamable HTTP with the bearer token.
+ */
+const TOKEN = `deno-e2e-token-${randomUUID()}`;
+const TOOLS = ['list_generations', 'get_generation', 'delete_generation', 'delete_generations', 'list_recent_deletes', 'clear_recent_deletes', 'set_delete_confirmation'];
+
+let simulator: RunningLumaSimulator;
+let control: SimulatorControl;
+let server: RunningDenoServer;
+let apiKey: string;
+let generations: SimGeneration[];
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  simulator = await startLumaSimulator({ port: 0 });
+  control = new SimulatorControl(simulator.url);
+  ({ apiKey, generations } = await control.createAccount(4));
+  server = await startDenoServer({
+    LUMA_API_KEY: apiKey,
+    MCP_BEARER_TOKEN: TOKEN,
+    LUMA_API_BASE_URL: simulator.url,
+    LUMA_RETRY_BASE_DELAY_MS: '10',
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+  await server?.stop();
+  await simulator?.close();
+});
+
+async function connect(options: { token?: string; elicitation?: 'decline' } = {}): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL('/mcp', server.origin), {
+    requestInit: { headers: { Authorization: `Bearer ${options.token ?? TOKEN}` } },
+  });
+  const client = new Client({ name: 'deno-e2e', version: '1.0.0' }, { capabilities: options.elicitation ? { elicitation: {} } : {} });
+  if (options.elicitation) client.setRequestHandler(ElicitRequestSchema, async () => ({ action: options.elicitation! }));
+  await client.connect(transport);
+  clients.push(client);
+  return client;
+}
+
+async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult & { structuredContent: Record<string, any> }> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult & { structuredContent: Record<string, any> };
+}
+
+describe('the Deno entry point (src/deno/main.ts)', () => {
+  it('lists the same tools as the Worker', async () => {
+    const client = await connect();
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOLS].sort());
+    const deleteTool = tools.find((tool) => tool.name === 'delete_generation')!;
+    expect(deleteTool.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true, readOnlyHint: false });
+    expect(deleteTool.inputSchema.required).toEqual(['generation_id']);
+  });
+
+  it('deletes a generation with one request to Luma, and answers a repeat from its log', async () => {
+    const client = await connect();
+    const id = generations[0]!.id;
+    const first = await callTool(client, 'delete_generation', { generation_id: id });
+    expect(first.isError).toBeFalsy();
+    expect(first.structuredContent).toMatchObject({ generation_id: id, outcome: 'deleted', deleted_by: 'deno-e2e' });
+    expect((await control.account(apiKey)).deletedIds).toContain(id);
+
+    const again = await callTool(await connect(), 'delete_generation', { generation_id: id });
+    expect(again.structuredContent).toMatchObject({ generation_id: id, outcome: 'already_deleted' });
+    const deletes = (await control.requestsFor(apiKey)).filter((request) => request.method === 'DELETE');
+    expect(deletes).toEqual([expect.objectContaining({ path: `/generations/${id}`, status: 204 })]);
+
+    const log = await callTool(client, 'list_recent_deletes', {});
+    expect(log.structuredContent).toMatchObject({ source: 'log', entries: [{ generation_id: id, client: { name: 'deno-e2e' } }] });
+  });
+
+  it('reports a delete whose answer was lost as deleted, not as "not found"', async () => {
+    // Deno's own fetch would re-send the DELETE on its own and hide the lost answer (src/deno/luma-fetch.ts).
+    const client = await connect();
+    await callTool(client, 'list_generations', {}); // leaves a connection to Luma that a pool could reuse
+    const id = generations[2]!.id;
+    await control.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
+    const result = await callTool(client, 'delete_generation', { generation_id: id });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ generation_id: id, outcome: 'deleted', note: expect.stringContaining('first attempt') });
+    const attempts = (await control.requestsFor(apiKey)).filter((request) => request.path === `/generations/${id}`);
+    expect(attempts.map((request) => request.status)).toEqual(['dropped', 404]);
+  });
+
+  it('refuses a bad ID before any request leaves the server', async () => {
+    const client = await connect();
+    const before = (await control.requestsFor(apiKey)).length;
+    const result = await callTool(client, 'delete_generation', { generation_id: '../credits' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'invalid_generation_id' } });
+    expect(await control.requestsFor(apiKey)).toHaveLength(before);
+  });
+
+  it('reports Luma\'s own refusals as failures', async () => {
+    const result = await callTool(await connect(), 'delete_generation', { generation_id: '00000000-0000-4000-8000-000000000000' });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'not_found', luma_status: 404 } });
+  });
+
+  it('asks first when the client can be asked, and deletes nothing when the person declines', async () => {
+    const id = generations[1]!.id;
+    const result = await callTool(await connect({ elicitation: 'decline' }), 'delete_generation', { generation_id: id });
+    expect(result.structuredContent).toMatchObject({ generation_id: id, outcome: 'declined' });
+    expect((await control.account(apiKey)).deletedIds).not.toContain(id);
+  });
+
+  it('answers 401 with a Bearer challenge without the token, or with a wrong one', async () => {
+    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.origin}/mcp`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(initialize),
+      });
+
+    const missing = await post({});
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="/);
+    const wrong = await post({ Authorization: `Bearer ${TOKEN}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('WWW-Authenticate')).toContain('error="invalid_token"');
+    expect(await wrong.text()).not.toContain(TOKEN);
+
+    // The SDK client itself gives up on the 401: there is no OAuth to fall back to.
+    await expect(connect({ token: 'not-the-token' })).rejects.toMatchObject({ code: 401 });
+  });
+
+  it('refuses requests from a browser origin it was not told to allow', async () => {
+    const response = await fetch(`${server.origin}/mcp`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, Origin: 'http://evil.example', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('never prints the Luma key or the bearer token', () => {
+    expect(server.output()).toContain('listening on');
+    expect(server.output()).not.toContain(apiKey);
+    expect(server.output()).not.toContain(TOKEN);
+  });
+});
+
+describe('starting the Deno entry point', () => {
+  it('refuses to start without its secrets, naming them but not echoing them', async () => {
+    const lumaKey = `luma-${randomUUID()}`;
+    const { child, output } = spawnDeno({ LUMA_API_KEY: lumaKey, MCP_BEARER_TOKEN: 'too-short', PORT: '0' });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(output()).toContain('MCP_BEARER_TOKEN is shorter than 32 characters');
+    expect(output()).not.toContain(lumaKey);
+    expect(output()).not.toContain('too-short');
+
+    const bare = spawnDeno({ PORT: '0' });
+    expect((await once(bare.child, 'exit'))[0]).toBe(1);
+    expect(bare.output()).toMatch(/LUMA_API_KEY is not set.*MCP_BEARER_TOKEN is not set/s);
+  });
+});

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { DENO, DENO_COMMON_FLAGS, ROOT } from './deno-binary.ts';
+
+/**
+ * Runs the Deno entry point (src/deno/main.ts) as a self-hoster would, with `npm run start:deno`'s
+ * flags, on a port the system picks (PORT=0; the port is read from the line it prints).
+ */
+export const DENO_RUN_ARGS = ['run', ...DENO_COMMON_FLAGS, '--allow-net', '--allow-env', 'src/deno/main.ts'];
+
+export interface RunningDenoServer {
+  origin: string;
+  /** Everything the process printed, for checking that no secret was. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function spawnDeno(env: Record<string, string>): { child: ChildProcess; output: () => string } {
+  const child = spawn(DENO, DENO_RUN_ARGS, {
+    cwd: ROOT,
+    // Only what the server needs, plus PATH/HOME for Deno itself: nothing else from the test's environment.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+export async function startDenoServer(env: Record<string, string>): Promise<RunningDenoServer> {
+  const { child, output } = spawnDeno({ HOST: '127.0.0.1', PORT: '0', ...env });
+  const server: RunningDenoServer = { origin: '', output, stop: () => stop(child) };
+  try {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const listening = output().match(/listening on (http:\/\/[^/\s]+)\/mcp/);
+      if (listening) return { ...server, origin: listening[1]! };
+      if (child.exitCode !== null) throw new Error(`the Deno server exited early:\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the Deno server did not start in time:\n${output()}`);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** SIGTERM lets the server end its sessions; SIGKILL if it has not exited 5 s later. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 5_000);
+  await exited;
+  clearTimeout(timer);
+}
