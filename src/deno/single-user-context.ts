@@ -38,11 +38,9 @@ export function memoryPreferences(): PreferencesStore {
 export function singleUserContext(state: SingleUserState, client: () => DeleteEntry['client']): ToolContext {
   const { actions, log, preferences } = state;
   return {
+    keyAdvice: 'Set LUMA_API_KEY to a valid Luma API key for this server and restart it.',
     deleteGeneration: (generationId) => actions.deleteGeneration(generationId, client()),
-    previewDelete: async (generationId) => {
-      const [deleted, known] = await Promise.all([log.find(generationId), log.known(generationId)]);
-      return { generation_id: generationId, ...(deleted ? { already_deleted: deleted } : {}), ...(known ? { known } : {}) };
-    },
+    previewDelete: (generationId) => actions.previewDelete(generationId),
     getGeneration: (generationId) => actions.getGeneration(generationId),
     listGenerations: (page) => actions.listGenerations(page),
     // There is no edge copy here: every page comes from the log itself.

@@ -37,6 +37,7 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
       return { userId: props.userId, store: userStoreFor(this.env, props.userId), client: { id: props.clientId, name: props.clientName } };
     };
     return {
+      keyAdvice: 'Reconnect this MCP server and paste a valid Luma API key on its consent page.',
       deleteGeneration: async (generationId) => {
         if (!this.props?.userId) return { ok: false, error: { kind: 'no_api_key' } };
         const { userId, store, client } = user();

@@ -68,16 +68,21 @@ const LOST_ANSWER_NOTE =
   'The answer to the first attempt was lost (timeout, dropped connection or server error); the retry found the generation already gone, so that first attempt deleted it.';
 
 /** What a delete came to, for a person (text) and for a program (structured), and whether it failed. */
-export function describeDeleteResult(id: string, result: DeleteCallResult, timestamp: string): { text: string; structured: DeleteGenerationResult } {
+export function describeDeleteResult(
+  id: string,
+  result: DeleteCallResult,
+  timestamp: string,
+  keyAdvice: string,
+): { text: string; structured: DeleteGenerationResult } {
   if (!result.ok) {
     let error: ToolError;
     if (result.error.kind === 'no_api_key') {
       error = {
         code: 'no_api_key',
-        message: `No Luma API key is connected to your account. Reconnect this MCP server and paste your Luma API key on the consent page. ${NOT_DELETED}`,
+        message: `No Luma API key is connected to your account. ${keyAdvice} ${NOT_DELETED}`,
       };
     } else {
-      error = describeLumaError(new LumaError(result.error), `delete generation ${id}`, NOT_DELETED);
+      error = describeLumaError(new LumaError(result.error), `delete generation ${id}`, NOT_DELETED, keyAdvice);
       if (error.code === 'luma_unavailable') {
         // Lost answers leave the outcome open; saying "nothing was deleted" could be false.
         error.message += ` It is not known whether the delete reached Luma; calling ${DELETE_GENERATION} again with the same ID is safe.`;
@@ -144,7 +149,7 @@ export async function deleteGeneration(args: { generation_id: unknown }, context
 
   const result = await runDelete(id, context);
   if ('internal' in result) return fail(id, internalDeleteError(id));
-  const { text, structured } = describeDeleteResult(id, result, now());
+  const { text, structured } = describeDeleteResult(id, result, now(), context.keyAdvice);
   return structured.error ? failure(structured.error, { ...structured }) : success(text, { ...structured });
 }
 

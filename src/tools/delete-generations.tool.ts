@@ -77,7 +77,7 @@ export async function deleteGenerations(args: { generation_ids: string[] }, cont
   const items = await mapWithConcurrency(distinct, CONCURRENCY, async (id): Promise<Item> => {
     const result = await runDelete(id, context);
     if ('internal' in result) return { generation_id: id, outcome: 'failed', error: internalDeleteError(id) };
-    const { timestamp: _timestamp, ...item } = describeDeleteResult(id, result, now()).structured;
+    const { timestamp: _timestamp, ...item } = describeDeleteResult(id, result, now(), context.keyAdvice).structured;
     return item;
   });
   const summary = summarise(items);

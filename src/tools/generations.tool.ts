@@ -59,11 +59,11 @@ function detailOf(generation: Generation) {
   };
 }
 
-function readError(error: ActionError, action: string): ToolError {
+function readError(error: ActionError, action: string, keyAdvice: string): ToolError {
   if (error.kind === 'no_api_key') {
-    return { code: 'no_api_key', message: `Could not ${action}: no Luma API key is connected to your account. Reconnect this MCP server and paste your Luma API key on the consent page.` };
+    return { code: 'no_api_key', message: `Could not ${action}: no Luma API key is connected to your account. ${keyAdvice}` };
   }
-  return describeLumaError(new LumaError(error), action, '');
+  return describeLumaError(new LumaError(error), action, '', keyAdvice);
 }
 
 async function guarded(action: string, run: () => Promise<CallToolResult>): Promise<CallToolResult> {
@@ -80,7 +80,7 @@ export async function listGenerations(args: { limit?: number; offset?: number },
   const offset = args.offset ?? 0;
   return guarded('list generations', async () => {
     const result = await context.listGenerations({ limit, offset });
-    if (!result.ok) return failure(readError(result.error, 'list your generations'), {});
+    if (!result.ok) return failure(readError(result.error, 'list your generations', context.keyAdvice), {});
     const generations = (result.value.generations ?? []).map(summaryOf);
     // Luma says `has_more`; if it ever leaves it out, a full page means there may be more.
     const hasMore = result.value.has_more ?? generations.length === limit;
@@ -103,7 +103,7 @@ export async function getGeneration(args: { generation_id: string }, context: To
   const id = check.id;
   return guarded('get the generation', async () => {
     const result = await context.getGeneration(id);
-    if (!result.ok) return failure(readError(result.error, `get generation ${id}`), {});
+    if (!result.ok) return failure(readError(result.error, `get generation ${id}`, context.keyAdvice), {});
     const detail = detailOf(result.value);
     const lines = [
       `Generation ${detail.id}: ${detail.generation_type ?? 'generation'}, ${detail.state ?? 'unknown state'}${detail.model ? `, model ${detail.model}` : ''}.`,

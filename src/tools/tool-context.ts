@@ -20,6 +20,8 @@ export interface ToolContext {
   clearRecentDeletes(): Promise<{ cleared: number }>;
   getPreferences(): Promise<UserPreferences>;
   setPreferences(changes: Partial<UserPreferences>): Promise<UserPreferences>;
+  /** How the person gives this server a (new) Luma key here, for messages about a missing or rejected key. */
+  keyAdvice: string;
   /** Injected so tests can pin timestamps. */
   now?: () => Date;
 }

@@ -37,7 +37,7 @@ export function failure<T extends Record<string, unknown>>(error: ToolError, str
  * attempted ("delete generation …"); `notDone` says what did not happen, so nobody is left
  * guessing whether something irreversible took place.
  */
-export function describeLumaError(error: unknown, action: string, notDone: string): ToolError {
+export function describeLumaError(error: unknown, action: string, notDone: string, keyAdvice: string): ToolError {
   if (!(error instanceof LumaError)) {
     return { code: 'internal_error', message: `Could not ${action}: an unexpected error occurred on the server. ${notDone}` };
   }
@@ -47,7 +47,7 @@ export function describeLumaError(error: unknown, action: string, notDone: strin
     case 'unauthorized':
       return {
         code: 'key_rejected',
-        message: `Could not ${action}: Luma rejected the connected API key (HTTP ${error.status}).${said} Reconnect this MCP server and paste a valid Luma API key on the consent page to update it. ${notDone}`,
+        message: `Could not ${action}: Luma rejected the connected API key (HTTP ${error.status}).${said} ${keyAdvice} ${notDone}`,
         ...upstream,
       };
     case 'not_found':

@@ -1,6 +1,7 @@
 import type { DeleteOutcome, Generation, GenerationList, LumaClient } from '../luma/luma-client.ts';
 import { LumaError, type LumaErrorDetails } from '../luma/luma-error.ts';
 import type { DeleteEntry, DeletesLog, KnownGeneration, LoggedDelete } from './deletes-log.ts';
+import type { DeletePreview } from './tool-context.ts';
 
 /**
  * What one user can do with their Luma account through this server, with their own key and log.
@@ -22,6 +23,8 @@ export interface UserActionsDeps {
 
 export interface UserActions {
   deleteGeneration(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult>;
+  /** What a confirmation should show before deleting: from the log and earlier reads, not from Luma. */
+  previewDelete(generationId: string): Promise<DeletePreview>;
   getGeneration(generationId: string): Promise<ActionResult<Generation>>;
   listGenerations(page: { limit: number; offset: number }): Promise<ActionResult<GenerationList>>;
 }
@@ -100,6 +103,11 @@ export function createUserActions(deps: UserActionsDeps): UserActions {
       const call = deleteOnce(generationId, client).finally(() => inFlight.delete(generationId));
       inFlight.set(generationId, call);
       return call;
+    },
+
+    async previewDelete(generationId) {
+      const [deleted, known] = await Promise.all([deps.log.find(generationId), deps.log.known(generationId)]);
+      return { generation_id: generationId, ...(deleted ? { already_deleted: deleted } : {}), ...(known ? { known } : {}) };
     },
 
     async getGeneration(generationId) {

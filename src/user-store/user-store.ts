@@ -68,8 +68,7 @@ export class UserStore extends DurableObject<Env> {
   /** What a confirmation should show before deleting, without asking Luma anything. */
   async previewDelete(userId: string, generationId: string): Promise<DeletePreview> {
     await this.bindUser(userId);
-    const [deleted, known] = await Promise.all([this.log.find(generationId), this.log.known(generationId)]);
-    return { generation_id: generationId, ...(deleted ? { already_deleted: deleted } : {}), ...(known ? { known } : {}) };
+    return this.actions.previewDelete(generationId);
   }
 
   async getGeneration(userId: string, generationId: string): Promise<ActionResult<Generation>> {
