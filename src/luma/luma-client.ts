@@ -99,7 +99,7 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
         failure = { kind: 'unavailable', reason: result.type, attempts: attempt };
       }
       const delay = delayBeforeRetry(policy, attempt, retryAfterMs, random);
-      if (delay === undefined) throw new LumaError(failure);
+      if (delay === undefined) throw new LumaError(ambiguous ? { ...failure, ambiguous } : failure);
       await sleep(delay);
     }
   }
@@ -119,6 +119,12 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
         method,
         headers: { Authorization: `Bearer ${options.apiKey}`, Accept: 'application/json' },
         signal: controller.signal,
+        // The runtime re-sends a request whose body it can replay (none counts) once, invisibly,
+        // when a reused connection drops before the answer; the re-sent DELETE of a generation
+        // that the first one deleted then looks like a plain 404. An empty streamed body cannot be
+        // replayed, so the drop reaches `send`, which treats the next 404 as "gone after retry".
+        // (`duplex` is what Node's fetch requires for a streamed body; Workers and Deno ignore it.)
+        ...(method === 'DELETE' ? ({ body: new ReadableStream({ start: (stream) => stream.close() }), duplex: 'half' } as RequestInit) : {}),
       });
       const body = await response.text();
       return {

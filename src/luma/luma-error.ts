@@ -26,6 +26,11 @@ export interface LumaErrorDetails {
   reason?: 'server_error' | 'timeout' | 'connection';
   /** How many requests were sent in all, retries included. */
   attempts: number;
+  /**
+   * An earlier attempt ended without a trustworthy answer (timeout, dropped connection, 5xx): it
+   * may have been carried out at Luma although the call failed.
+   */
+  ambiguous?: boolean;
 }
 
 export class LumaError extends Error {
@@ -35,6 +40,7 @@ export class LumaError extends Error {
   readonly retryAfterSeconds?: number;
   readonly reason?: LumaErrorDetails['reason'];
   readonly attempts: number;
+  readonly ambiguous?: boolean;
 
   constructor(details: LumaErrorDetails) {
     super(summarise(details));
@@ -45,6 +51,7 @@ export class LumaError extends Error {
     this.retryAfterSeconds = details.retryAfterSeconds;
     this.reason = details.reason;
     this.attempts = details.attempts;
+    if (details.ambiguous) this.ambiguous = true;
   }
 }
 

@@ -158,10 +158,12 @@ export async function deleteGeneration(args: { generation_id: unknown }, context
  * result to give when the answer is not yes, or `undefined` to go ahead.
  */
 async function askFirst(id: string, context: ToolContext, server: McpServer, extra: ToolExtra): Promise<CallToolResult | undefined> {
+  // A client that cannot be asked is not asked, so there is no preference to read (one round trip to the user's Durable Object fewer).
+  if (!server.server.getClientCapabilities()?.elicitation) return undefined;
   let preview;
   try {
     const preferences = await context.getPreferences();
-    if (!preferences.confirm_deletes || !server.server.getClientCapabilities()?.elicitation) return undefined;
+    if (!preferences.confirm_deletes) return undefined;
     preview = await context.previewDelete(id);
   } catch {
     return undefined; // the delete itself will report any storage failure

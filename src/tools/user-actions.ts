@@ -46,6 +46,12 @@ export function knownFrom(generation: Generation): KnownGeneration {
 
 export function createUserActions(deps: UserActionsDeps): UserActions {
   const inFlight = new Map<string, Promise<DeleteCallResult>>();
+  /**
+   * Generations whose last delete failed after an attempt that lost its answer: Luma may have
+   * deleted them. A later 404 for one of them is that attempt's success, exactly as it would have
+   * been within the call. In memory: it covers an assistant repeating the call, not a restart.
+   */
+  const uncertain = new Set<string>();
   const now = deps.now ?? (() => new Date());
 
   /** Runs a read with the user's key, turning Luma's failures into data. */
@@ -63,7 +69,8 @@ export function createUserActions(deps: UserActionsDeps): UserActions {
    * A generation already in the log is answered from it, with no upstream request. Otherwise
    * exactly one delete goes to Luma (the client may retry it), and a success is logged before it
    * is reported. A 404 for a generation in the log is `already_deleted`; a 404 for one that is not
-   * stays an error: we never claim a delete we did not see.
+   * stays an error (we never claim a delete we did not see), unless an earlier call's attempt at
+   * it lost its answer: then that attempt is what deleted it.
    */
   async function deleteOnce(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
     const earlier = await deps.log.find(generationId);
@@ -78,8 +85,18 @@ export function createUserActions(deps: UserActionsDeps): UserActions {
       // Deleted by another way in the meantime (an earlier process, before a restart): the log says so.
       const meanwhile = await deps.log.find(generationId);
       if (meanwhile) return { ok: true, status: 'already_deleted', entry: meanwhile };
-      return { ok: false, error: errorDetails(error) };
+      const details = errorDetails(error);
+      if (details.kind === 'not_found' && uncertain.has(generationId)) {
+        outcome = { confirmedBy: 'gone_after_retry', attempts: details.attempts };
+      } else {
+        if (details.ambiguous || details.kind === 'unavailable') {
+          uncertain.add(generationId);
+          if (uncertain.size > MAX_UNCERTAIN) uncertain.delete(uncertain.values().next().value!);
+        }
+        return { ok: false, error: details };
+      }
     }
+    uncertain.delete(generationId);
     const entry: DeleteEntry = {
       generation_id: generationId,
       deleted_at: now().toISOString(),
@@ -131,6 +148,9 @@ export function createUserActions(deps: UserActionsDeps): UserActions {
 /** Unexpected errors (a bug, a storage failure) are not Luma's: let them surface as such. */
 function errorDetails(error: unknown): LumaErrorDetails {
   if (!(error instanceof LumaError)) throw error;
-  const { kind, status, detail, retryAfterSeconds, reason, attempts } = error;
-  return { kind, status, detail, retryAfterSeconds, reason, attempts };
+  const { kind, status, detail, retryAfterSeconds, reason, attempts, ambiguous } = error;
+  return { kind, status, detail, retryAfterSeconds, reason, attempts, ...(ambiguous ? { ambiguous } : {}) };
 }
+
+/** Generations remembered as possibly deleted; beyond this the oldest are forgotten. */
+const MAX_UNCERTAIN = 1_000;

@@ -70,6 +70,18 @@ describe('delete_generation succeeds', () => {
     expect(String(result.structuredContent?.note)).toContain('first attempt deleted it');
   });
 
+  it('remembers across calls a delete whose answer was lost: the repeat\'s 404 is that delete, and it is logged', async () => {
+    // Luma deletes it but the answer is lost, and every retry in that call fails too.
+    await simulator.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
+    await simulator.injectFault({ apiKey, method: 'DELETE', status: 503, times: 2 });
+    const first = await callDelete(client, ids[0]);
+    expect(first.structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'luma_unavailable' } });
+    const repeat = await callDelete(client, ids[0]);
+    expect(repeat.isError).toBeFalsy();
+    expect(repeat.structuredContent).toMatchObject({ outcome: 'deleted' });
+    expect(String(repeat.structuredContent?.note)).toContain('first attempt deleted it');
+  });
+
   it('rides out a passing 503 with a retry', async () => {
     await simulator.injectFault({ apiKey, method: 'DELETE', status: 503, times: 1 });
     const result = await callDelete(client, ids[0]);

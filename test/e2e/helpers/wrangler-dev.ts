@@ -10,6 +10,10 @@ import { join, resolve } from 'node:path';
  */
 export interface RunningWorker {
   origin: string;
+  /** wrangler's DevTools (inspector) port for this Worker, e.g. for CPU profiles. */
+  inspectorPort: number;
+  /** The process ID of `wrangler dev`, which leads the process group of everything it runs. */
+  pid: number;
   /** Everything wrangler printed, for assertions about logs (e.g. that no key leaked). */
   output(): string;
   stop(): Promise<void>;
@@ -22,13 +26,19 @@ export const TEST_SECRETS = {
   USER_ID_SECRET: 'e2e-user-id-secret-0123456789abcdef-012345',
 };
 
-export async function startWorker(vars: Record<string, string>): Promise<RunningWorker> {
+export interface StartWorkerOptions {
+  /** Another wrangler config to run (e.g. the benchmark's baseline Worker); default: the product's. */
+  config?: string;
+}
+
+export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));
   const args = [
     join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
+    ...(options.config ? ['--config', resolve(ROOT, options.config)] : []),
     '--ip', '127.0.0.1',
     '--port', String(port),
     '--inspector-port', String(inspectorPort),
@@ -49,6 +59,8 @@ export async function startWorker(vars: Record<string, string>): Promise<Running
   const origin = `http://127.0.0.1:${port}`;
   const worker: RunningWorker = {
     origin,
+    inspectorPort,
+    pid: child.pid!,
     output: () => output,
     stop: async () => {
       await stopProcessGroup(child);
