@@ -29,6 +29,13 @@ export interface Env {
   /** Oldest entry kept in a user's deletes log, in days. */
   DELETES_LOG_MAX_AGE_DAYS?: string;
 
+  /**
+   * Browser origins allowed to use `/mcp` and `/sse` (DNS-rebinding protection): comma-separated
+   * origins and the keywords `self` and `loopback`; unset or empty means `self,loopback`.
+   * See http/origin-policy.ts.
+   */
+  ALLOWED_ORIGINS?: string;
+
   /** Secret: key material for encrypting stored Luma keys. */
   KEY_ENCRYPTION_SECRET?: string;
   /** Secret: HMAC key that turns a Luma key into an opaque user ID. */
