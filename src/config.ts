@@ -1,6 +1,6 @@
 import type { Env } from './env.ts';
 import type { LumaClientOptions } from './luma/luma-client.ts';
-import { DEFAULT_RETENTION, type Retention } from './user-store/sqlite-deletes-log.ts';
+import { DEFAULT_RETENTION, type Retention } from './tools/deletes-log.ts';
 
 /** Secrets shorter than this are refused: they would be guessable. */
 const MIN_SECRET_LENGTH = 32;

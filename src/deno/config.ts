@@ -1,5 +1,5 @@
 import type { LumaClientOptions } from '../luma/luma-client.ts';
-import { DEFAULT_MEMORY_RETENTION, type MemoryRetention } from './memory-deletes-log.ts';
+import { DEFAULT_RETENTION, type Retention } from '../tools/deletes-log.ts';
 
 /**
  * The self-hosted server's settings, from environment variables. Reading goes through `get` so
@@ -16,7 +16,7 @@ export interface SelfHostedConfig {
   hostname: string;
   /** Browser origins allowed besides the server's own (Origin header; DNS-rebinding defence). */
   allowedOrigins: string[];
-  retention: MemoryRetention;
+  retention: Retention;
 }
 
 /** A guessable token would be the only thing between the internet and someone's Luma account. */
@@ -64,8 +64,8 @@ export function readSelfHostedConfig(get: (name: string) => string | undefined):
       hostname: get('HOST') || DEFAULT_HOSTNAME,
       allowedOrigins,
       retention: {
-        maxEntries: settings.maxEntries ?? DEFAULT_MEMORY_RETENTION.maxEntries,
-        maxAgeDays: settings.maxAgeDays ?? DEFAULT_MEMORY_RETENTION.maxAgeDays,
+        maxEntries: settings.maxEntries ?? DEFAULT_RETENTION.maxEntries,
+        maxAgeDays: settings.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
       },
     },
   };

@@ -1,4 +1,9 @@
-import type { DeleteEntry, DeletesLog, DeletesPage, DeletesQuery, KnownGeneration } from '../tools/deletes-log.ts';
+import {
+  DEFAULT_RETENTION,
+  MAX_KNOWN_GENERATIONS,
+  type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
+  type Retention,
+} from '../tools/deletes-log.ts';
 
 /**
  * The deletes log kept in the process's memory, for the single-user Deno server. It keeps the
@@ -7,16 +12,6 @@ import type { DeleteEntry, DeletesLog, DeletesPage, DeletesQuery, KnownGeneratio
  * reading and writing, so an append is atomic in a single-threaded runtime. It is lost on restart:
  * after that, a repeated delete is answered by Luma (`not_found`) instead of by the log.
  */
-export interface MemoryRetention {
-  maxEntries: number;
-  maxAgeDays: number;
-}
-
-/** The Worker's defaults (DELETES_LOG_MAX_ENTRIES, DELETES_LOG_MAX_AGE_DAYS). */
-export const DEFAULT_MEMORY_RETENTION: MemoryRetention = { maxEntries: 1_000, maxAgeDays: 90 };
-
-/** How many read generations are remembered for their log entries (as in the Worker). */
-const MAX_KNOWN_GENERATIONS = 2_000;
 
 export class MemoryDeletesLog implements DeletesLog {
   /** By generation ID; a Map keeps insertion order, which is the order of `seq`. */
@@ -24,10 +19,10 @@ export class MemoryDeletesLog implements DeletesLog {
   /** Least recently seen first: `remember` re-inserts, so the oldest are dropped first. */
   private readonly knownGenerations = new Map<string, { details: KnownGeneration; seenAt: number }>();
   private lastSeq = 0;
-  private readonly retention: MemoryRetention;
+  private readonly retention: Retention;
   private readonly now: () => Date;
 
-  constructor(retention: MemoryRetention = DEFAULT_MEMORY_RETENTION, now: () => Date = () => new Date()) {
+  constructor(retention: Retention = DEFAULT_RETENTION, now: () => Date = () => new Date()) {
     this.retention = retention;
     this.now = now;
   }

@@ -62,3 +62,14 @@ export interface LoggedDelete {
   status: 'deleted' | 'already_deleted';
   entry: DeleteEntry;
 }
+
+/** How much of a deletes log is kept; every implementation prunes on append. */
+export interface Retention {
+  maxEntries: number;
+  maxAgeDays: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { maxEntries: 1_000, maxAgeDays: 90 };
+
+/** How many read generations a log remembers for their entries; the least recently seen go first. */
+export const MAX_KNOWN_GENERATIONS = 2_000;

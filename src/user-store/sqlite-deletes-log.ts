@@ -1,19 +1,15 @@
-import type { DeleteEntry, DeletesLog, DeletesPage, DeletesQuery, KnownGeneration } from '../tools/deletes-log.ts';
+import {
+  DEFAULT_RETENTION,
+  MAX_KNOWN_GENERATIONS,
+  type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
+  type Retention,
+} from '../tools/deletes-log.ts';
 
 /**
  * The deletes log in the user's Durable Object (SQLite). The object runs one request at a time
  * between awaits, and these calls are synchronous SQL, so an append is atomic by construction.
  * Retention is bounded by count and age, pruned on every append.
  */
-export interface Retention {
-  maxEntries: number;
-  maxAgeDays: number;
-}
-
-export const DEFAULT_RETENTION: Retention = { maxEntries: 1_000, maxAgeDays: 90 };
-
-/** How many read generations are remembered for their log entries. */
-const MAX_KNOWN_GENERATIONS = 2_000;
 
 export class SqliteDeletesLog implements DeletesLog {
   private readonly sql: SqlStorage;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { stopProcessGroup } from '../../e2e/helpers/wrangler-dev.ts';
 import { DENO, DENO_COMMON_FLAGS, ROOT } from './deno-binary.ts';
 
 /**
@@ -31,7 +31,7 @@ export function spawnDeno(env: Record<string, string>): { child: ChildProcess; o
 
 export async function startDenoServer(env: Record<string, string>): Promise<RunningDenoServer> {
   const { child, output } = spawnDeno({ HOST: '127.0.0.1', PORT: '0', ...env });
-  const server: RunningDenoServer = { origin: '', output, stop: () => stop(child) };
+  const server: RunningDenoServer = { origin: '', output, stop: () => stopProcessGroup(child) };
   try {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
@@ -47,22 +47,3 @@ export async function startDenoServer(env: Record<string, string>): Promise<Runn
   }
 }
 
-/** SIGTERM lets the server end its sessions; SIGKILL if it has not exited 5 s later. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = once(child, 'exit');
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 5_000);
-  await exited;
-  clearTimeout(timer);
-}

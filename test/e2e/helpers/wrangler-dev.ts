@@ -91,8 +91,9 @@ async function waitUntilReady(origin: string, child: ChildProcess, output: () =>
   throw new Error(`wrangler dev did not become ready in time:\n${output()}`);
 }
 
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
+/** SIGTERM to the child's whole process group, SIGKILL if it has not exited 5 s later. */
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     process.kill(-child.pid, 'SIGTERM');
