@@ -1,6 +1,7 @@
 import type { Env } from './env.ts';
 import type { LumaClientOptions } from './luma/luma-client.ts';
-import { DEFAULT_RETENTION, type Retention } from './tools/deletes-log.ts';
+import type { Retention } from './tools/deletes-log.ts';
+import { readSharedSettings } from './tools/settings.ts';
 
 /** Secrets shorter than this are refused: they would be guessable. */
 const MIN_SECRET_LENGTH = 32;
@@ -38,31 +39,15 @@ export function misconfiguredResponse(problems: string[]): Response {
 
 /** Luma client settings from the Worker's variables, with the client's defaults where unset. */
 export function lumaClientSettings(env: Env): Omit<LumaClientOptions, 'apiKey'> {
-  return {
-    baseUrl: env.LUMA_API_BASE_URL || undefined,
-    timeoutMs: positiveInteger(env.LUMA_TIMEOUT_MS),
-    retry: {
-      maxRetries: nonNegativeInteger(env.LUMA_MAX_RETRIES),
-      baseDelayMs: nonNegativeInteger(env.LUMA_RETRY_BASE_DELAY_MS),
-    },
-  };
+  return readSharedSettings((name) => variable(env, name)).luma;
 }
 
 /** How much of each user's deletes log is kept. */
 export function retentionSettings(env: Env): Retention {
-  return {
-    maxEntries: positiveInteger(env.DELETES_LOG_MAX_ENTRIES) ?? DEFAULT_RETENTION.maxEntries,
-    maxAgeDays: positiveInteger(env.DELETES_LOG_MAX_AGE_DAYS) ?? DEFAULT_RETENTION.maxAgeDays,
-  };
+  return readSharedSettings((name) => variable(env, name)).retention;
 }
 
-function positiveInteger(value: string | undefined): number | undefined {
-  const n = nonNegativeInteger(value);
-  return n === 0 ? undefined : n;
-}
-
-function nonNegativeInteger(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+function variable(env: Env, name: string): string | undefined {
+  const value = (env as unknown as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
 }

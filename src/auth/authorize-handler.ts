@@ -83,7 +83,8 @@ async function checkLumaKey(lumaKey: string, env: Env): Promise<string | undefin
   }
   try {
     // The cheapest authenticated call: proves the key works before anything is granted.
-    await createLumaClient({ ...lumaClientSettings(env), apiKey: lumaKey, retry: { maxRetries: 1 } }).getCredits();
+    const settings = lumaClientSettings(env);
+    await createLumaClient({ ...settings, apiKey: lumaKey, retry: { ...settings.retry, maxRetries: 1 } }).getCredits();
     return undefined;
   } catch (error) {
     if (error instanceof LumaError && error.kind === 'unauthorized') {

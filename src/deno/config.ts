@@ -1,5 +1,6 @@
 import type { LumaClientOptions } from '../luma/luma-client.ts';
-import { DEFAULT_RETENTION, type Retention } from '../tools/deletes-log.ts';
+import type { Retention } from '../tools/deletes-log.ts';
+import { readSharedSettings } from '../tools/settings.ts';
 
 /**
  * The self-hosted server's settings, from environment variables. Reading goes through `get` so
@@ -34,8 +35,8 @@ export function readSelfHostedConfig(get: (name: string) => string | undefined):
   else if (bearerToken.length < MIN_BEARER_TOKEN_LENGTH) problems.push(`MCP_BEARER_TOKEN is shorter than ${MIN_BEARER_TOKEN_LENGTH} characters`);
   else if (/\s/.test(bearerToken)) problems.push('MCP_BEARER_TOKEN contains whitespace, which an Authorization header cannot carry');
 
-  const baseUrl = get('LUMA_API_BASE_URL') || undefined;
-  if (baseUrl !== undefined && !isHttpUrl(baseUrl)) problems.push('LUMA_API_BASE_URL is not an http(s) URL');
+  const baseUrl = get('LUMA_API_BASE_URL');
+  if (baseUrl && !isHttpUrl(baseUrl)) problems.push('LUMA_API_BASE_URL is not an http(s) URL');
 
   const port = integer(get('PORT'), DEFAULT_PORT);
   if (port === undefined || port < 0 || port > 65_535) problems.push('PORT is not a port number (0–65535)');
@@ -45,13 +46,7 @@ export function readSelfHostedConfig(get: (name: string) => string | undefined):
     if (!isHttpUrl(origin) || new URL(origin).origin !== origin) problems.push(`ALLOWED_ORIGINS has an entry that is not an origin such as https://app.example.com: ${origin}`);
   }
 
-  const settings = {
-    timeoutMs: positive(get('LUMA_TIMEOUT_MS')),
-    maxRetries: integer(get('LUMA_MAX_RETRIES'), undefined),
-    baseDelayMs: integer(get('LUMA_RETRY_BASE_DELAY_MS'), undefined),
-    maxEntries: positive(get('DELETES_LOG_MAX_ENTRIES')),
-    maxAgeDays: positive(get('DELETES_LOG_MAX_AGE_DAYS')),
-  };
+  const shared = readSharedSettings(get);
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -59,14 +54,11 @@ export function readSelfHostedConfig(get: (name: string) => string | undefined):
     config: {
       lumaApiKey,
       bearerToken,
-      luma: { baseUrl, timeoutMs: settings.timeoutMs, retry: { maxRetries: settings.maxRetries, baseDelayMs: settings.baseDelayMs } },
+      luma: shared.luma,
       port: port!,
       hostname: get('HOST') || DEFAULT_HOSTNAME,
       allowedOrigins,
-      retention: {
-        maxEntries: settings.maxEntries ?? DEFAULT_RETENTION.maxEntries,
-        maxAgeDays: settings.maxAgeDays ?? DEFAULT_RETENTION.maxAgeDays,
-      },
+      retention: shared.retention,
     },
   };
 }
@@ -87,8 +79,3 @@ function integer(value: string | undefined, fallback: number | undefined): numbe
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** Like the Worker's variables: unset or unreadable means the default. */
-function positive(value: string | undefined): number | undefined {
-  const n = integer(value, undefined);
-  return n === 0 ? undefined : n;
-}
