@@ -6,7 +6,8 @@ import { RecentDeletesCache } from '../log-cache/recent-deletes-cache.ts';
 import { registerTools } from '../tools/register-tools.ts';
 import { SERVER_INFO, serverInstructions } from '../tools/server-info.ts';
 import type { ToolContext } from '../tools/tool-context.ts';
-import { userStoreFor } from '../user-store/user-store.ts';
+import type { DeleteEntry } from '../tools/deletes-log.ts';
+import { userStoreFor, type UserStore } from '../user-store/user-store.ts';
 
 /**
  * One Durable Object per MCP session, serving both `/mcp` (Streamable HTTP) and `/sse`.
@@ -31,46 +32,24 @@ export class LumaMcpAgent extends McpAgent<Env, unknown, AuthProps> {
   private toolContext(): ToolContext {
     const cache = new RecentDeletesCache(this.env.DELETES_CACHE);
     // Props are fixed for the session: who the user is and which app they approved.
-    const user = () => {
+    const withUser = <T>(run: (user: { userId: string; store: DurableObjectStub<UserStore>; client: DeleteEntry['client'] }) => T): T => {
       const props = this.props;
       if (!props?.userId) throw new Error('session has no user');
-      return { userId: props.userId, store: userStoreFor(this.env, props.userId), client: { id: props.clientId, name: props.clientName } };
+      return run({ userId: props.userId, store: userStoreFor(this.env, props.userId), client: { id: props.clientId, name: props.clientName } });
     };
     return {
       keyAdvice: 'Reconnect this MCP server and paste a valid Luma API key on its consent page.',
       deleteGeneration: async (generationId) => {
         if (!this.props?.userId) return { ok: false, error: { kind: 'no_api_key' } };
-        const { userId, store, client } = user();
-        return store.deleteGeneration(userId, generationId, client);
+        return withUser(({ userId, store, client }) => store.deleteGeneration(userId, generationId, client));
       },
-      previewDelete: (generationId) => {
-        const { userId, store } = user();
-        return store.previewDelete(userId, generationId);
-      },
-      getGeneration: (generationId) => {
-        const { userId, store } = user();
-        return store.getGeneration(userId, generationId);
-      },
-      listGenerations: (page) => {
-        const { userId, store } = user();
-        return store.listGenerations(userId, page);
-      },
-      listRecentDeletes: (query) => {
-        const { userId, store } = user();
-        return readRecentDeletes(userId, query, cache, (q) => store.listDeletes(userId, q));
-      },
-      clearRecentDeletes: () => {
-        const { userId, store } = user();
-        return store.clearDeletes(userId);
-      },
-      getPreferences: () => {
-        const { userId, store } = user();
-        return store.getPreferences(userId);
-      },
-      setPreferences: (changes) => {
-        const { userId, store } = user();
-        return store.setPreferences(userId, changes);
-      },
+      previewDelete: (generationId) => withUser(({ userId, store }) => store.previewDelete(userId, generationId)),
+      getGeneration: (generationId) => withUser(({ userId, store }) => store.getGeneration(userId, generationId)),
+      listGenerations: (page) => withUser(({ userId, store }) => store.listGenerations(userId, page)),
+      listRecentDeletes: (query) => withUser(({ userId, store }) => readRecentDeletes(userId, query, cache, (q) => store.listDeletes(userId, q))),
+      clearRecentDeletes: () => withUser(({ userId, store }) => store.clearDeletes(userId)),
+      getPreferences: () => withUser(({ userId, store }) => store.getPreferences(userId)),
+      setPreferences: (changes) => withUser(({ userId, store }) => store.setPreferences(userId, changes)),
     };
   }
 }

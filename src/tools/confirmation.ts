@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ElicitResultSchema, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { KnownGeneration } from './deletes-log.ts';
+import type { DeletePreview, ToolContext } from './tool-context.ts';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -40,6 +41,24 @@ export async function confirmWithPerson(server: McpServer, extra: ToolExtra, mes
     return answer.action === 'decline' ? 'declined' : 'cancelled';
   } catch {
     return 'cancelled';
+  }
+}
+
+/**
+ * What to ask the person about before deleting `ids`: the previews of those not already deleted
+ * (an already deleted one is answered from the log, touching nothing), or `undefined` when no
+ * question is to be asked: the client cannot ask, the person turned confirmations off, nothing is
+ * left to delete, or the previews could not be read (the delete itself then reports the failure).
+ */
+export async function previewsToConfirm(ids: string[], context: ToolContext, server: McpServer): Promise<DeletePreview[] | undefined> {
+  // A client that cannot be asked is not asked, so there is no preference to read (one round trip to the user's Durable Object fewer).
+  if (!server.server.getClientCapabilities()?.elicitation) return undefined;
+  try {
+    if (!(await context.getPreferences()).confirm_deletes) return undefined;
+    const pending = (await Promise.all(ids.map((id) => context.previewDelete(id)))).filter((preview) => !preview.already_deleted);
+    return pending.length > 0 ? pending : undefined;
+  } catch {
+    return undefined;
   }
 }
 

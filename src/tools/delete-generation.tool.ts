@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { LumaError } from '../luma/luma-error.ts';
-import { confirmWithPerson, describeGeneration, type Confirmation, type ToolExtra } from './confirmation.ts';
+import { confirmWithPerson, describeGeneration, previewsToConfirm, type Confirmation, type ToolExtra } from './confirmation.ts';
 import { checkGenerationId } from './generation-id.ts';
 import type { ToolContext } from './tool-context.ts';
 import { describeLumaError, failure, success, type ToolError } from './tool-result.ts';
@@ -158,18 +158,8 @@ export async function deleteGeneration(args: { generation_id: unknown }, context
  * result to give when the answer is not yes, or `undefined` to go ahead.
  */
 async function askFirst(id: string, context: ToolContext, server: McpServer, extra: ToolExtra): Promise<CallToolResult | undefined> {
-  // A client that cannot be asked is not asked, so there is no preference to read (one round trip to the user's Durable Object fewer).
-  if (!server.server.getClientCapabilities()?.elicitation) return undefined;
-  let preview;
-  try {
-    const preferences = await context.getPreferences();
-    if (!preferences.confirm_deletes) return undefined;
-    preview = await context.previewDelete(id);
-  } catch {
-    return undefined; // the delete itself will report any storage failure
-  }
-  // Already gone: the delete answers from the log without touching anything, so there is nothing to confirm.
-  if (preview.already_deleted) return undefined;
+  const [preview] = (await previewsToConfirm([id], context, server)) ?? [];
+  if (!preview) return undefined;
   const what = describeGeneration(id, preview.known);
   const answer = await confirmWithPerson(server, extra, `Delete the Luma generation ${what}? This cannot be undone.`);
   if (answer === 'confirmed' || answer === 'unsupported') return undefined;

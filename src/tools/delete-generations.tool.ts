@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { confirmWithPerson, describeGeneration, type ToolExtra } from './confirmation.ts';
+import { confirmWithPerson, describeGeneration, previewsToConfirm, type ToolExtra } from './confirmation.ts';
 import {
   deleteOutcomeSchema,
   describeDeleteResult,
@@ -91,18 +91,8 @@ export async function deleteGenerations(args: { generation_ids: string[] }, cont
 }
 
 async function askFirst(ids: string[], context: ToolContext, server: McpServer, extra: ToolExtra, now: () => string): Promise<CallToolResult | undefined> {
-  // A client that cannot be asked is not asked, so there is no preference to read (one round trip to the user's Durable Object fewer).
-  if (!server.server.getClientCapabilities()?.elicitation) return undefined;
-  let previews;
-  try {
-    const preferences = await context.getPreferences();
-    if (!preferences.confirm_deletes) return undefined;
-    previews = await Promise.all(ids.map((id) => context.previewDelete(id)));
-  } catch {
-    return undefined;
-  }
-  const pending = previews.filter((preview) => !preview.already_deleted);
-  if (pending.length === 0) return undefined;
+  const pending = await previewsToConfirm(ids, context, server);
+  if (!pending) return undefined;
   const shown = pending.slice(0, 10).map((preview) => `• ${describeGeneration(preview.generation_id, preview.known)}`);
   const more = pending.length > 10 ? `\n…and ${pending.length - 10} more.` : '';
   const answer = await confirmWithPerson(server, extra, `Delete these ${pending.length} Luma generations? This cannot be undone.\n${shown.join('\n')}${more}`);

@@ -8,7 +8,7 @@ import { generationIdSchema } from './delete-generation.tool.ts';
 import { checkGenerationId } from './generation-id.ts';
 import type { ToolContext } from './tool-context.ts';
 import { describeLumaError, failure, success, type ToolError } from './tool-result.ts';
-import type { ActionError } from './user-actions.ts';
+import { assetUrls, type ActionError } from './user-actions.ts';
 
 export const LIST_GENERATIONS = 'list_generations';
 export const GET_GENERATION = 'get_generation';
@@ -49,7 +49,7 @@ function summaryOf(generation: Generation) {
 }
 
 function detailOf(generation: Generation) {
-  const assets = Object.fromEntries(Object.entries(generation.assets ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+  const assets = assetUrls(generation);
   const prompt = typeof generation.request?.prompt === 'string' ? generation.request.prompt : undefined;
   return {
     ...summaryOf(generation),

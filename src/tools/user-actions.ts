@@ -29,11 +29,14 @@ export interface UserActions {
   listGenerations(page: { limit: number; offset: number }): Promise<ActionResult<GenerationList>>;
 }
 
+/** A generation's asset URLs by kind, leaving out the kinds Luma sent as null. */
+export function assetUrls(generation: Generation): Record<string, string> {
+  return Object.fromEntries(Object.entries(generation.assets ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'));
+}
+
 /** What the log keeps about a generation that was read: enough to say later what was deleted. */
 export function knownFrom(generation: Generation): KnownGeneration {
-  const assets = Object.fromEntries(
-    Object.entries(generation.assets ?? {}).filter((pair): pair is [string, string] => typeof pair[1] === 'string'),
-  );
+  const assets = assetUrls(generation);
   return {
     ...(generation.generation_type ? { generation_type: generation.generation_type } : {}),
     ...(generation.state ? { state: generation.state } : {}),
