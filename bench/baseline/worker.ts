@@ -1,12 +1,12 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpAgent } from 'agents/mcp';
-import { lumaClientSettings } from '../../src/config.ts';
-import type { Env } from '../../src/env.ts';
-import { createLumaClient, type LumaClient } from '../../src/luma/luma-client.ts';
-import { LumaError } from '../../src/luma/luma-error.ts';
-import { registerDeleteGenerationTool } from '../../src/tools/delete-generation.tool.ts';
-import type { ToolContext } from '../../src/tools/tool-context.ts';
-import type { DeleteCallResult } from '../../src/tools/user-actions.ts';
+import { lumaClientSettings } from '../../src/worker/config.ts';
+import type { Env } from '../../src/worker/env.ts';
+import { createLumaClient, type LumaClient } from '../../src/core/luma/luma-client.ts';
+import { LumaError } from '../../src/core/luma/luma-error.ts';
+import { registerDeleteGenerationTool } from '../../src/core/tools/delete-generation.tool.ts';
+import type { ToolContext } from '../../src/core/tools/tool-context.ts';
+import type { DeleteCallResult } from '../../src/core/account/user-account.ts';
 
 /**
  * The benchmark's baseline Worker: the same `McpAgent` (one Durable Object per session, `/mcp` and

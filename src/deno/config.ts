@@ -1,6 +1,6 @@
-import type { LumaClientOptions } from '../luma/luma-client.ts';
-import type { Retention } from '../tools/deletes-log.ts';
-import { readSharedSettings } from '../tools/settings.ts';
+import type { LumaClientOptions } from '../core/luma/luma-client.ts';
+import type { Retention } from '../core/account/deletes-log.ts';
+import { readSharedSettings } from '../core/settings.ts';
 
 /**
  * The self-hosted server's settings, from environment variables. Reading goes through `get` so

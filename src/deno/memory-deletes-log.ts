@@ -3,11 +3,11 @@ import {
   MAX_KNOWN_GENERATIONS,
   type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
   type Retention,
-} from '../tools/deletes-log.ts';
+} from '../core/account/deletes-log.ts';
 
 /**
  * The deletes log kept in the process's memory, for the single-user Deno server. It keeps the
- * contract of the Worker's SQLite log (src/user-store/sqlite-deletes-log.ts): one entry per
+ * contract of the Worker's SQLite log (src/worker/user-store/sqlite-deletes-log.ts): one entry per
  * generation, newest first, numeric cursors, bounded by count and age. Nothing here awaits between
  * reading and writing, so an append is atomic in a single-threaded runtime. It is lost on restart:
  * after that, a repeated delete is answered by Luma (`not_found`) instead of by the log.

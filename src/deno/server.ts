@@ -1,5 +1,5 @@
-import { createLumaClient } from '../luma/luma-client.ts';
-import { createUserActions } from '../tools/user-actions.ts';
+import { createLumaClient } from '../core/luma/luma-client.ts';
+import { createUserActions } from '../core/account/user-account.ts';
 import { bearerCheck } from './bearer-auth.ts';
 import type { SelfHostedConfig } from './config.ts';
 import { McpSessions, rpcError } from './mcp-sessions.ts';

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { DeleteEntry } from '../tools/deletes-log.ts';
-import { registerTools } from '../tools/register-tools.ts';
-import { SERVER_INFO, serverInstructions } from '../tools/server-info.ts';
+import type { DeleteEntry } from '../core/account/deletes-log.ts';
+import { registerTools } from '../core/mcp/register-tools.ts';
+import { SERVER_INFO, serverInstructions } from '../core/mcp/server-info.ts';
 import { singleUserContext, type SingleUserState } from './single-user-context.ts';
 
 /**

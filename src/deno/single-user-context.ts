@@ -1,10 +1,10 @@
-import type { DeleteEntry, DeletesLog } from '../tools/deletes-log.ts';
-import type { ToolContext, UserPreferences } from '../tools/tool-context.ts';
-import type { UserActions } from '../tools/user-actions.ts';
+import type { DeleteEntry, DeletesLog } from '../core/account/deletes-log.ts';
+import type { ToolContext, UserPreferences } from '../core/tools/tool-context.ts';
+import type { UserActions } from '../core/account/user-account.ts';
 
 /**
  * The tools' view of the one user of a self-hosted server: the Worker's ToolContext
- * (src/mcp/luma-mcp-agent.ts) without the per-user Durable Object and the KV copy. The actions and
+ * (src/worker/mcp/luma-mcp-agent.ts) without the per-user Durable Object and the KV copy. The actions and
  * the log are shared by every session, so that two sessions deleting the same generation still
  * share one request to Luma and one log entry; only `client` (who asked) differs per session.
  */

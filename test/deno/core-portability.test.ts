@@ -11,11 +11,15 @@ import { checkPortability } from './helpers/core-imports.ts';
  * in anything it imports. The Worker and the Deno entry point supply storage through interfaces.
  */
 describe('the core is portable', () => {
-  it('src/tools and src/luma, and everything they import, use Web-standard APIs only', () => {
-    const report = checkPortability(ROOT, ['src/tools', 'src/luma']);
+  it('src/core, and everything it imports, uses Web-standard APIs only', () => {
+    const report = checkPortability(ROOT, ['src/core']);
     expect(report.problems).toEqual([]);
-    // Not vacuous: the tools, the client and their imports were all read.
-    expect(report.scanned).toEqual(expect.arrayContaining(['src/tools/register-tools.ts', 'src/tools/user-actions.ts', 'src/tools/tool-result.ts', 'src/tools/generation-id.ts', 'src/luma/luma-client.ts']));
+    // Not vacuous: the tools, the account contract, the client and the MCP adapters were all read.
+    expect(report.scanned).toEqual(
+      expect.arrayContaining(['src/core/account/user-account.ts', 'src/core/tools/tool-result.ts', 'src/core/luma/generation-id.ts', 'src/core/luma/luma-client.ts']),
+    );
+    // …and nothing outside the core: it stands on its own.
+    expect(report.scanned.filter((file) => !file.startsWith('src/core/'))).toEqual([]);
   });
 
   it('so is the self-hosted server, apart from the two files that start it on Deno', () => {
@@ -26,6 +30,15 @@ describe('the core is portable', () => {
     expect(report.scanned.filter((file) => deno.has(file))).toEqual([]);
     // …and the check does see what makes those two Deno-only.
     expect(checkPortability(ROOT, [...deno]).problems).toEqual(expect.arrayContaining([expect.stringMatching(/^src\/deno\/luma-fetch\.ts:\d+: uses Deno/), expect.stringMatching(/^src\/deno\/main\.ts:\d+: uses Deno/)]));
+  });
+
+  it('the Worker and Deno both stand on the core, and neither imports the other', () => {
+    const worker = checkPortability(ROOT, ['src/worker']).scanned;
+    const deno = checkPortability(ROOT, ['src/deno']).scanned;
+    expect(worker.filter((file) => file.startsWith('src/deno/'))).toEqual([]);
+    expect(deno.filter((file) => file.startsWith('src/worker/'))).toEqual([]);
+    expect(worker.some((file) => file.startsWith('src/core/'))).toBe(true);
+    expect(deno.some((file) => file.startsWith('src/core/'))).toBe(true);
   });
 });
 

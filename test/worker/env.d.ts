@@ -1,5 +1,5 @@
 // The in-Worker tests see the Worker's own bindings as `env` from `cloudflare:workers`.
-import type { Env as WorkerEnv } from '../../src/env.ts';
+import type { Env as WorkerEnv } from '../../src/worker/env.ts';
 
 declare global {
   namespace Cloudflare {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryDeletesLog } from '../../../src/deno/memory-deletes-log.ts';
-import type { DeleteEntry } from '../../../src/tools/deletes-log.ts';
+import type { DeleteEntry } from '../../../src/core/account/deletes-log.ts';
 
 /** The in-memory log keeps the contract of the Worker's SQLite log (test/worker/sqlite-deletes-log.test.ts). */
 const client = { id: 'bearer-token', name: 'test' };

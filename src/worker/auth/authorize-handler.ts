@@ -1,0 +1,168 @@
+import { AuthorizationError, CimdFetchError, type AuthRequest, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { lumaClientSettings, readSecrets } from '../config.ts';
+import type { AuthProps, Env } from '../env.ts';
+import { createLumaClient } from '../../core/luma/luma-client.ts';
+import { LumaError } from '../../core/luma/luma-error.ts';
+import { userStoreFor } from '../user-store/user-store.ts';
+import { renderConsentPage, renderProblemPage } from './consent-page.ts';
+import { userIdForLumaKey } from './user-id.ts';
+
+/** Longer than any real key; a bigger paste is a mistake, and is not sent to Luma. */
+const MAX_KEY_LENGTH = 512;
+
+/**
+ * Everything outside the protected API: the consent page at `/authorize` and a landing page.
+ * The OAuth endpoints themselves (metadata, registration, token) are answered by the library.
+ */
+export const authorizeHandler: ExportedHandler<Env> = {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === '/authorize') {
+      if (request.method === 'GET') return showConsent(request, env.OAUTH_PROVIDER);
+      if (request.method === 'POST') return submitConsent(request, env);
+      return new Response('Method Not Allowed', { status: 405, headers: { Allow: 'GET, POST' } });
+    }
+    if (url.pathname === '/' && request.method === 'GET') return landingPage(url);
+    return new Response('Not Found', { status: 404 });
+  },
+};
+
+async function showConsent(request: Request, oauth: OAuthHelpers): Promise<Response> {
+  try {
+    const authRequest = await oauth.parseAuthRequest(request);
+    return await consentResponse(oauth, authRequest);
+  } catch (error) {
+    return authorizationProblem(error);
+  }
+}
+
+async function submitConsent(request: Request, env: Env): Promise<Response> {
+  const oauth = env.OAUTH_PROVIDER;
+  const form = await request.formData();
+  const handle = String(form.get('handle') ?? '');
+  try {
+    if (form.get('decision') !== 'approve') {
+      const denied = await oauth.denyConsent(request, handle);
+      return new Response(null, { status: 302, headers: denied.headers });
+    }
+    // Approving first proves the form came from this browser's own page (the handle is bound to
+    // a __Host- cookie), so nobody can use this server to test keys against Luma cross-site.
+    const approved = await oauth.approveConsent(request, handle);
+    const lumaKey = String(form.get('luma_api_key') ?? '').trim();
+    const problem = await checkLumaKey(lumaKey, env);
+    if (problem) {
+      // Nothing is granted: the handle is spent, so the page starts a fresh consent for the retry.
+      return consentResponse(oauth, approved.request, problem, approved.headers);
+    }
+    const secrets = readSecrets(env);
+    if (!secrets.ok) throw new Error('secrets missing'); // unreachable: the entry point refuses first
+    const userId = await userIdForLumaKey(lumaKey, secrets.secrets.userIdSecret);
+    await userStoreFor(env, userId).setLumaKey(userId, lumaKey);
+
+    const client = await oauth.describeConsent(approved.request);
+    const props: AuthProps = { userId, clientId: approved.request.clientId, clientName: client.clientName };
+    const { redirectTo } = await oauth.completeAuthorization({
+      request: approved.request,
+      userId,
+      metadata: { clientName: client.clientName },
+      scope: approved.request.scope,
+      props,
+    });
+    approved.headers.set('Location', redirectTo);
+    return new Response(null, { status: 302, headers: approved.headers });
+  } catch (error) {
+    return authorizationProblem(error);
+  }
+}
+
+/** Why the pasted key cannot be used, or `undefined` when Luma accepted it. */
+async function checkLumaKey(lumaKey: string, env: Env): Promise<string | undefined> {
+  if (!lumaKey) return 'Paste your Luma API key to approve, or choose Deny.';
+  if (lumaKey.length > MAX_KEY_LENGTH || /\s/.test(lumaKey)) {
+    return 'That does not look like a Luma API key. Copy the key again from your Luma account and paste it here.';
+  }
+  try {
+    // The cheapest authenticated call: proves the key works before anything is granted.
+    const settings = lumaClientSettings(env);
+    await createLumaClient({ ...settings, apiKey: lumaKey, retry: { ...settings.retry, maxRetries: 1 } }).getCredits();
+    return undefined;
+  } catch (error) {
+    if (error instanceof LumaError && error.kind === 'unauthorized') {
+      return 'Luma did not accept this API key. Check that you copied the whole key and that it has not been revoked, then try again.';
+    }
+    if (error instanceof LumaError && error.kind === 'rate_limited') {
+      return 'Luma is rate-limiting requests right now, so the key could not be checked. Wait a moment and try again.';
+    }
+    return 'Luma could not be reached to check the key, so nothing was granted. Try again in a moment.';
+  }
+}
+
+async function consentResponse(oauth: OAuthHelpers, authRequest: AuthRequest, error?: string, extraHeaders?: Headers): Promise<Response> {
+  // describeConsent first: if the client lookup fails, nothing has been stored yet.
+  const details = await oauth.describeConsent(authRequest);
+  const consent = await oauth.beginConsent(authRequest);
+  const nonce = crypto.randomUUID().replace(/-/g, '');
+  const headers = new Headers(consent.headers);
+  extraHeaders?.forEach((value, name) => {
+    if (name.toLowerCase() === 'set-cookie') headers.append(name, value);
+  });
+  pageHeaders(headers, nonce, [details.redirectUri]);
+  const body = renderConsentPage({ details, handle: consent.handle, error, nonce });
+  return new Response(body, { status: error ? 400 : 200, headers });
+}
+
+/**
+ * Strict CSP: nothing loads but our own inline style (by nonce); the form may post only here and
+ * redirect only to the client's registered redirect URI (browsers apply form-action to redirects).
+ */
+function pageHeaders(headers: Headers, nonce: string, redirectUris: string[] = []): void {
+  const formTargets = ["'self'", ...redirectUris.map(originOf).filter((o): o is string => o !== undefined)];
+  headers.set('Content-Type', 'text/html; charset=utf-8');
+  headers.set(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action ${formTargets.join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  headers.set('X-Frame-Options', 'DENY');
+  headers.set('X-Content-Type-Options', 'nosniff');
+  headers.set('Referrer-Policy', 'no-referrer');
+  headers.set('Cache-Control', 'no-store');
+}
+
+function originOf(uri: string): string | undefined {
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redirect to the client only when the library says it is safe; otherwise explain on our page. */
+function authorizationProblem(error: unknown): Response {
+  if (error instanceof AuthorizationError && error.redirectTo) {
+    return new Response(null, { status: 302, headers: { Location: error.redirectTo, 'Cache-Control': 'no-store' } });
+  }
+  if (error instanceof AuthorizationError || error instanceof CimdFetchError) {
+    const message =
+      error instanceof AuthorizationError
+        ? `${error.description} Start connecting again from your app.`
+        : 'This app could not be verified. Start connecting again from your app.';
+    return problemPage('This sign-in link cannot be used', message, 400);
+  }
+  throw error;
+}
+
+function problemPage(title: string, message: string, status: number): Response {
+  const nonce = crypto.randomUUID().replace(/-/g, '');
+  const headers = new Headers();
+  pageHeaders(headers, nonce);
+  return new Response(renderProblemPage(title, message, nonce), { status, headers });
+}
+
+function landingPage(url: URL): Response {
+  const text =
+    `Luma Dream Machine MCP server\n\n` +
+    `Connect an MCP client to ${url.origin}/mcp (Streamable HTTP) or ${url.origin}/sse (legacy SSE).\n` +
+    `You will be asked for your Luma API key once, on this server's consent page.\n`;
+  return new Response(text, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}

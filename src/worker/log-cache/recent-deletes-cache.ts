@@ -1,0 +1,40 @@
+import type { DeleteEntry } from '../../core/account/deletes-log.ts';
+
+/**
+ * Each user's newest deletes, one Workers KV key per user, so that reads are served at the edge
+ * without waking the user's Durable Object. The Durable Object is the source of truth and the only
+ * writer; this copy may lag it, never lead it.
+ */
+export const CACHED_ENTRIES = 100;
+
+export interface CachedDeletes {
+  /** Newest first, at most {@link CACHED_ENTRIES}. */
+  entries: DeleteEntry[];
+  /** The log's paging cursor after each entry, so pages served from here continue in the log. */
+  cursors: string[];
+  /** True when `entries` is the user's whole log (it had no more than fit). */
+  complete: boolean;
+  written_at: string;
+}
+
+export class RecentDeletesCache {
+  private readonly kv: KVNamespace;
+
+  constructor(kv: KVNamespace) {
+    this.kv = kv;
+  }
+
+  static key(userId: string): string {
+    return `recent-deletes:v1:${userId}`;
+  }
+
+  /** The cached copy, or `null` on a miss. Throws when KV itself fails; callers fall back. */
+  async read(userId: string): Promise<CachedDeletes | null> {
+    return this.kv.get<CachedDeletes>(RecentDeletesCache.key(userId), 'json');
+  }
+
+  /** Replaces the user's copy. Throws when KV fails; the writer retries later. */
+  async write(userId: string, snapshot: CachedDeletes): Promise<void> {
+    await this.kv.put(RecentDeletesCache.key(userId), JSON.stringify(snapshot));
+  }
+}
