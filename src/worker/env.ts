@@ -1,6 +1,6 @@
-import type { OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import type { LumaMcpAgent } from './mcp/luma-mcp-agent.ts';
 import type { UserStore } from './user-store/user-store.ts';
+import type { RateLimiter } from './auth/rate-limiter.ts';
 
 /** Bindings, variables and secrets of the Worker. Every one is described in the README's table. */
 export interface Env {
@@ -12,8 +12,8 @@ export interface Env {
   USER_STORE: DurableObjectNamespace<UserStore>;
   /** Each user's newest deletes, copied from their Durable Object for reads at the edge. */
   DELETES_CACHE: KVNamespace;
-  /** Set by OAuthProvider for the default handler. */
-  OAUTH_PROVIDER: OAuthHelpers;
+  /** Durable counters for the front door's limits (failed key checks, registrations, consent page). */
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
 
   /** Luma API base URL; the simulator's in tests and `npm run demo`. */
   LUMA_API_BASE_URL?: string;

@@ -1,10 +1,12 @@
-import { oauthProviderFor } from './auth/oauth-provider.ts';
+import { handleOAuthRequest } from './auth/oauth-provider.ts';
+import { bodyLimitFor, boundRequestBody } from '../core/http/body-limit.ts';
 import { misconfiguredResponse, readSecrets } from './config.ts';
 import type { Env } from './env.ts';
 import { guardMcpRequest } from './mcp/request-guards.ts';
 
 export { LumaMcpAgent } from './mcp/luma-mcp-agent.ts';
 export { UserStore } from './user-store/user-store.ts';
+export { RateLimiter } from './auth/rate-limiter.ts';
 
 /**
  * The Worker: refuses to serve without its secrets, refuses MCP requests from origins that may not
@@ -19,8 +21,11 @@ export default {
       console.error(`Refusing to serve: ${secrets.problems.join('; ')}`);
       return misconfiguredResponse(secrets.problems);
     }
-    const refused = await guardMcpRequest(request, env);
+    // Bodies are bounded before anything parses them (413 without reading an oversized one).
+    const bounded = await boundRequestBody(request, bodyLimitFor(new URL(request.url).pathname));
+    if (!bounded.ok) return bounded.response;
+    const refused = await guardMcpRequest(bounded.request, env);
     if (refused) return refused;
-    return oauthProviderFor(new URL(request.url).origin).fetch(request, env, ctx);
+    return handleOAuthRequest(bounded.request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

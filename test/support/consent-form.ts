@@ -9,6 +9,8 @@ export interface ConsentPage {
   handle: string;
   /** The cookies a browser would send back with the form. */
   cookie: string;
+  /** Whether the page offers deleting already ticked (a browser would then send it). */
+  deleteTicked: boolean;
 }
 
 export type FetchLike = (input: string | Request, init?: RequestInit) => Promise<Response>;
@@ -22,12 +24,15 @@ async function readConsentPage(response: Response, previousCookie = ''): Promise
   const html = await response.text();
   const handle = /name="handle" value="([^"]+)"/.exec(html)?.[1] ?? '';
   const cookie = mergeCookies(previousCookie, response.headers.getSetCookie());
-  return { status: response.status, html, handle, cookie };
+  const deleteTicked = /<input type="checkbox" name="allow_delete" value="yes" checked>/.test(html);
+  return { status: response.status, html, handle, cookie, deleteTicked };
 }
 
 export interface ConsentSubmission {
   decision: 'approve' | 'deny';
   lumaApiKey?: string;
+  /** Tick or untick "also delete"; left as the page offered it when unset, as a browser would. */
+  allowDelete?: boolean;
 }
 
 export interface ConsentResult {
@@ -35,6 +40,8 @@ export interface ConsentResult {
   status: number;
   location: string | null;
   page?: ConsentPage;
+  /** The response's headers (`Retry-After` on a 429, say). */
+  headers: Headers;
 }
 
 export async function submitConsent(
@@ -45,6 +52,7 @@ export async function submitConsent(
 ): Promise<ConsentResult> {
   const form = new URLSearchParams({ handle: page.handle, decision: submission.decision });
   if (submission.lumaApiKey !== undefined) form.set('luma_api_key', submission.lumaApiKey);
+  if (submission.allowDelete ?? page.deleteTicked) form.set('allow_delete', 'yes');
   const response = await fetchFn(String(authorizeEndpoint), {
     method: 'POST',
     redirect: 'manual',
@@ -54,9 +62,9 @@ export async function submitConsent(
   const location = response.headers.get('location');
   if (response.status === 302) {
     await response.body?.cancel();
-    return { status: response.status, location };
+    return { status: response.status, location, headers: response.headers };
   }
-  return { status: response.status, location, page: await readConsentPage(response, page.cookie) };
+  return { status: response.status, location, headers: response.headers, page: await readConsentPage(response, page.cookie) };
 }
 
 /** Opens the page and approves with the given key; returns the redirect back to the client. */

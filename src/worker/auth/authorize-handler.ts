@@ -4,28 +4,34 @@ import type { AuthProps, Env } from '../env.ts';
 import { createLumaClient } from '../../core/luma/luma-client.ts';
 import { LumaError } from '../../core/luma/luma-error.ts';
 import { userStoreFor } from '../user-store/user-store.ts';
+import { displayClientName, STORED_NAME_CHARS } from './client-metadata.ts';
 import { renderConsentPage, renderProblemPage } from './consent-page.ts';
+import { admitKeyCheck, admitRequest, clientAddress, retryAfterSeconds } from './limits.ts';
+import { SCOPE_DELETE, SCOPE_READ } from './scope-guard.ts';
 import { userIdForLumaKey } from './user-id.ts';
 
 /** Longer than any real key; a bigger paste is a mistake, and is not sent to Luma. */
 const MAX_KEY_LENGTH = 512;
 
 /**
- * Everything outside the protected API: the consent page at `/authorize` and a landing page.
- * The OAuth endpoints themselves (metadata, registration, token) are answered by the library.
+ * Everything outside the protected API and the library's endpoints: the consent page at
+ * `/authorize` and a landing page. `oauth` is the library's helpers for the request's own origin.
  */
-export const authorizeHandler: ExportedHandler<Env> = {
-  async fetch(request, env) {
-    const url = new URL(request.url);
-    if (url.pathname === '/authorize') {
-      if (request.method === 'GET') return showConsent(request, env.OAUTH_PROVIDER);
-      if (request.method === 'POST') return submitConsent(request, env);
+export async function handleAppPages(request: Request, env: Env, oauth: OAuthHelpers): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === '/authorize') {
+    if (request.method !== 'GET' && request.method !== 'POST') {
       return new Response('Method Not Allowed', { status: 405, headers: { Allow: 'GET, POST' } });
     }
-    if (url.pathname === '/' && request.method === 'GET') return landingPage(url);
-    return new Response('Not Found', { status: 404 });
-  },
-};
+    // Every visit can store a consent transaction: bounded per address.
+    const admitted = await admitRequest(env, 'authorize', clientAddress(request));
+    if (!admitted.ok) return tryAgainLater(admitted.retryAt, 'Too many sign-in attempts from your network');
+    if (request.method === 'GET') return showConsent(request, oauth);
+    return submitConsent(request, env, oauth);
+  }
+  if (url.pathname === '/' && request.method === 'GET') return landingPage(url);
+  return new Response('Not Found', { status: 404 });
+}
 
 async function showConsent(request: Request, oauth: OAuthHelpers): Promise<Response> {
   try {
@@ -36,8 +42,7 @@ async function showConsent(request: Request, oauth: OAuthHelpers): Promise<Respo
   }
 }
 
-async function submitConsent(request: Request, env: Env): Promise<Response> {
-  const oauth = env.OAUTH_PROVIDER;
+async function submitConsent(request: Request, env: Env, oauth: OAuthHelpers): Promise<Response> {
   const form = await request.formData();
   const handle = String(form.get('handle') ?? '');
   try {
@@ -45,14 +50,25 @@ async function submitConsent(request: Request, env: Env): Promise<Response> {
       const denied = await oauth.denyConsent(request, handle);
       return new Response(null, { status: 302, headers: denied.headers });
     }
+    // Read-only unless the person left "delete" ticked. Never an empty scope: see scope-guard.ts.
+    const scope = form.get('allow_delete') === 'yes' ? [SCOPE_READ, SCOPE_DELETE] : [SCOPE_READ];
     // Approving first proves the form came from this browser's own page (the handle is bound to
     // a __Host- cookie), so nobody can use this server to test keys against Luma cross-site.
-    const approved = await oauth.approveConsent(request, handle);
+    const approved = await oauth.approveConsent(request, handle, { scope });
     const lumaKey = String(form.get('luma_api_key') ?? '').trim();
+    const malformed = keyFormatProblem(lumaKey);
+    if (malformed) return consentResponse(oauth, approved.request, malformed, approved.headers);
+
+    // At most a few wrong keys per app and per network: past that, Luma is not asked at all.
+    const slot = await admitKeyCheck(env, approved.request.clientId, clientAddress(request));
+    if (!slot.ok) return tryAgainLater(slot.retryAt, 'Too many keys were refused', approved.headers);
     const problem = await checkLumaKey(lumaKey, env);
+    // Only a key Luma accepted is given back: a refused key counts, and so does a check whose
+    // answer was lost (it may have reached Luma), so at most `limit` unsuccessful checks go out.
+    if (!problem) await slot.forgive();
     if (problem) {
       // Nothing is granted: the handle is spent, so the page starts a fresh consent for the retry.
-      return consentResponse(oauth, approved.request, problem, approved.headers);
+      return consentResponse(oauth, approved.request, problem.message, approved.headers);
     }
     const secrets = readSecrets(env);
     if (!secrets.ok) throw new Error('secrets missing'); // unreachable: the entry point refuses first
@@ -60,11 +76,13 @@ async function submitConsent(request: Request, env: Env): Promise<Response> {
     await userStoreFor(env, userId).setLumaKey(userId, lumaKey);
 
     const client = await oauth.describeConsent(approved.request);
-    const props: AuthProps = { userId, clientId: approved.request.clientId, clientName: client.clientName };
+    // The name travels into every deletes-log entry: cut it here, whatever was registered.
+    const clientName = displayClientName(client.clientName, STORED_NAME_CHARS);
+    const props: AuthProps = { userId, clientId: approved.request.clientId, clientName };
     const { redirectTo } = await oauth.completeAuthorization({
       request: approved.request,
       userId,
-      metadata: { clientName: client.clientName },
+      metadata: { clientName },
       scope: approved.request.scope,
       props,
     });
@@ -75,12 +93,16 @@ async function submitConsent(request: Request, env: Env): Promise<Response> {
   }
 }
 
-/** Why the pasted key cannot be used, or `undefined` when Luma accepted it. */
-async function checkLumaKey(lumaKey: string, env: Env): Promise<string | undefined> {
+function keyFormatProblem(lumaKey: string): string | undefined {
   if (!lumaKey) return 'Paste your Luma API key to approve, or choose Deny.';
   if (lumaKey.length > MAX_KEY_LENGTH || /\s/.test(lumaKey)) {
     return 'That does not look like a Luma API key. Copy the key again from your Luma account and paste it here.';
   }
+  return undefined;
+}
+
+/** Why the pasted key cannot be used, or `undefined` when Luma accepted it. */
+async function checkLumaKey(lumaKey: string, env: Env): Promise<{ message: string } | undefined> {
   try {
     // The cheapest authenticated call: proves the key works before anything is granted.
     const settings = lumaClientSettings(env);
@@ -88,13 +110,30 @@ async function checkLumaKey(lumaKey: string, env: Env): Promise<string | undefin
     return undefined;
   } catch (error) {
     if (error instanceof LumaError && error.kind === 'unauthorized') {
-      return 'Luma did not accept this API key. Check that you copied the whole key and that it has not been revoked, then try again.';
+      return { message: 'Luma did not accept this API key. Check that you copied the whole key and that it has not been revoked, then try again.' };
     }
     if (error instanceof LumaError && error.kind === 'rate_limited') {
-      return 'Luma is rate-limiting requests right now, so the key could not be checked. Wait a moment and try again.';
+      return { message: 'Luma is rate-limiting requests right now, so the key could not be checked. Wait a moment and try again.' };
     }
-    return 'Luma could not be reached to check the key, so nothing was granted. Try again in a moment.';
+    return { message: 'Luma could not be reached to check the key, so nothing was granted. Try again in a moment.' };
   }
+}
+
+/** `429` with `Retry-After` and a page that says when to try again. Nothing is granted. */
+function tryAgainLater(retryAt: number, reason: string, extraHeaders?: Headers): Response {
+  const seconds = retryAfterSeconds(retryAt);
+  const minutes = Math.ceil(seconds / 60);
+  const at = new Date(Date.now() + seconds * 1000).toISOString().slice(11, 16);
+  const response = problemPage(
+    'Please wait before trying again',
+    `${reason}, so nothing more is checked for now. Try again in ${minutes} minute${minutes === 1 ? '' : 's'} (after ${at} UTC), starting from your app.`,
+    429,
+  );
+  response.headers.set('Retry-After', String(seconds));
+  extraHeaders?.forEach((value, name) => {
+    if (name.toLowerCase() === 'set-cookie') response.headers.append(name, value);
+  });
+  return response;
 }
 
 async function consentResponse(oauth: OAuthHelpers, authRequest: AuthRequest, error?: string, extraHeaders?: Headers): Promise<Response> {

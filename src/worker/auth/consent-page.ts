@@ -1,4 +1,6 @@
 import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
+import { displayClientName } from './client-metadata.ts';
+import { SCOPE_DELETE, SCOPE_READ } from './scope-guard.ts';
 
 /**
  * The one screen a person sees: who is asking, where access goes, and a field for their Luma key.
@@ -15,7 +17,12 @@ export interface ConsentPageOptions {
 }
 
 export function renderConsentPage({ details, handle, error, nonce }: ConsentPageOptions): string {
-  const name = escapeHtml(details.clientName);
+  // Self-asserted and possibly long (registered before the limits): cut, then escaped.
+  const name = escapeHtml(displayClientName(details.clientName));
+  // Deleting is offered ticked when the app asked for it, or asked for nothing in particular
+  // (clients older than these scopes); the person can untick it to connect read-only.
+  const ours = details.scope.filter((scope) => scope === SCOPE_READ || scope === SCOPE_DELETE);
+  const deleteTicked = ours.length === 0 || details.scope.includes(SCOPE_DELETE);
   const who = details.clientDomain
     ? `Published by <strong>${escapeHtml(details.clientDomain)}</strong>.`
     : 'This app registered itself: its name is not verified.';
@@ -38,7 +45,7 @@ export function renderConsentPage({ details, handle, error, nonce }: ConsentPage
   <p class="muted">${who}</p>
   <dl>
     <dt>It will be able to</dt>
-    <dd>See the generations in your Luma Dream Machine account, and delete the ones you ask it to. Deletes cannot be undone.</dd>
+    <dd>See the generations in your Luma Dream Machine account and what was deleted through this server.</dd>
     <dt>Access is sent to</dt>
     <dd><code>${escapeHtml(details.redirectHost)}</code></dd>
   </dl>
@@ -46,6 +53,8 @@ export function renderConsentPage({ details, handle, error, nonce }: ConsentPage
   ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
   <form method="post" action="/authorize" autocomplete="off">
     <input type="hidden" name="handle" value="${escapeHtml(handle)}">
+    <label class="check"><input type="checkbox" name="allow_delete" value="yes"${deleteTicked ? ' checked' : ''}>
+      <span>Also let it <strong>delete</strong> generations you ask it to, and clear the deletes log. Deletes cannot be undone. Untick to connect read-only.</span></label>
     <label for="luma_api_key">Your Luma API key</label>
     <input id="luma_api_key" name="luma_api_key" type="password" autocomplete="off" spellcheck="false" placeholder="luma-…" aria-describedby="key-help">
     <p id="key-help" class="muted small">Create one at lumalabs.ai → Dream Machine API → API keys. It is checked with Luma, stored encrypted, and never shown to ${name}.</p>
@@ -109,6 +118,8 @@ code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap:
 label { display: block; font-weight: 600; margin-top: 8px; }
 input[type=password] { width: 100%; margin-top: 6px; padding: 10px 12px; font: inherit; color: inherit; background: transparent;
   border: 1px solid var(--line); border-radius: 10px; }
+.check { display: flex; gap: 10px; align-items: flex-start; font-weight: 400; margin: 0 0 16px; font-size: 14px; }
+.check input { margin-top: 4px; }
 input[type=password]:focus { outline: 2px solid var(--accent); outline-offset: 1px; }
 .actions { display: flex; gap: 12px; justify-content: flex-end; margin-top: 20px; }
 button { font: inherit; font-weight: 600; padding: 10px 18px; border-radius: 10px; cursor: pointer; border: 1px solid var(--line); }

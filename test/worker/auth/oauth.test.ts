@@ -8,11 +8,13 @@ import { authorizationUrl, connectAs, exchangeCode, pkcePair, registerClient } f
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
 
 describe('OAuth discovery', () => {
-  it('answers an unauthenticated /mcp and /sse with 401 pointing at the protected-resource metadata', async () => {
+  it('answers an unauthenticated /mcp and /sse with 401 pointing at the metadata document for that endpoint, with the scopes', async () => {
     for (const path of ['/mcp', '/sse']) {
       const response = await workerFetch(path, { method: path === '/mcp' ? 'POST' : 'GET' });
       expect(response.status).toBe(401);
-      expect(response.headers.get('WWW-Authenticate')).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`);
+      const challenge = response.headers.get('WWW-Authenticate');
+      expect(challenge).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource${path}"`);
+      expect(challenge).toContain('scope="generations:read generations:delete"');
     }
   });
 

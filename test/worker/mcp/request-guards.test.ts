@@ -299,7 +299,8 @@ describe('authorization metadata', () => {
     const issuer = prm.authorization_servers[0]!;
     const asm = (await (await workerFetch(new URL('/.well-known/oauth-authorization-server', issuer).href)).json()) as Record<string, unknown>;
     expect(asm.issuer).toBe(issuer);
-    expect(asm.protected_resources).toEqual([prm.resource]);
+    // The root document names the bare origin (older clients); /mcp and /sse are resources of their own too.
+    expect(asm.protected_resources).toEqual([`${ORIGIN}/mcp`, `${ORIGIN}/sse`, prm.resource]);
     for (const field of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint']) {
       expect(new URL(String(asm[field])).origin, field).toBe(issuer);
     }
@@ -320,8 +321,7 @@ describe('authorization metadata', () => {
     await register.body?.cancel();
   });
 
-  it('challenges a missing or invalid token with 401 and resource_metadata pointing at that same document', async () => {
-    const prmText = await (await workerFetch('/.well-known/oauth-protected-resource')).text();
+  it('challenges a missing or invalid token with 401 and resource_metadata pointing at that endpoint\'s own document', async () => {
     const cases: [string, string | undefined][] = [
       ['/mcp', undefined],
       ['/sse', undefined],
@@ -337,8 +337,10 @@ describe('authorization metadata', () => {
       expect(challenge).toMatch(/^Bearer /);
       if (token) expect(challenge).toContain('error="invalid_token"');
       const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
-      expect(metadataUrl).toBe(`${ORIGIN}/.well-known/oauth-protected-resource`);
-      expect(await (await workerFetch(metadataUrl!)).text()).toBe(prmText);
+      expect(metadataUrl).toBe(`${ORIGIN}/.well-known/oauth-protected-resource${path}`);
+      const document = (await (await workerFetch(metadataUrl!)).json()) as { resource: string; authorization_servers: string[] };
+      expect(document.resource).toBe(`${ORIGIN}${path}`);
+      expect(document.authorization_servers).toEqual([ORIGIN]);
     }
   });
 });
