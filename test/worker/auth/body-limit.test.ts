@@ -21,7 +21,7 @@ function eightMiB(): { stream: ReadableStream<Uint8Array>; pulled: () => number 
   };
 }
 
-describe('request bodies are bounded before anything parses them', () => {
+describe('request bodies are bounded before anything parses them', { timeout: 30_000 }, () => {
   it('answers a declared 8 MiB body with 413 on every endpoint that takes one, before authentication and without reading it', async () => {
     for (const path of ['/mcp', '/sse/message?sessionId=x', '/authorize', '/register', '/token']) {
       const { stream, pulled } = eightMiB();

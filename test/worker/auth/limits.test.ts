@@ -56,7 +56,7 @@ async function lumaCallsFor(keys: string[]): Promise<number> {
   return calls;
 }
 
-describe('failed key checks are limited', () => {
+describe('failed key checks are limited', { timeout: 30_000 }, () => {
   it('25 guessed keys through one client from one address: at most 5 reach Luma, the rest get 429 with a retry time, none is granted', async () => {
     const client = await registerClient('Guesser');
     const fetchFn = fromAddress(freshAddress());
@@ -144,7 +144,7 @@ describe('failed key checks are limited', () => {
   });
 });
 
-describe('registration and the consent page are limited per address', () => {
+describe('registration and the consent page are limited per address', { timeout: 30_000 }, () => {
   it('a burst of registrations from one address is cut off with 429 and Retry-After', async () => {
     const fetchFn = fromAddress(freshAddress());
     const statuses: number[] = [];

@@ -18,7 +18,7 @@ async function register(metadata: Record<string, unknown>): Promise<{ status: nu
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-describe('registration metadata is bounded', () => {
+describe('registration metadata is bounded', { timeout: 30_000 }, () => {
   it('accepts a 200-character client_name and refuses 201 with invalid_client_metadata', async () => {
     expect((await register({ client_name: 'n'.repeat(200) })).status).toBe(201);
     const refused = await register({ client_name: 'n'.repeat(201) });
@@ -59,7 +59,7 @@ describe('registration metadata is bounded', () => {
   });
 });
 
-describe('client names are cut and escaped wherever they appear', () => {
+describe('client names are cut and escaped wherever they appear', { timeout: 30_000 }, () => {
   /** A client stored before the limits existed, with a name of 100,000 characters. */
   async function legacyClient(name: string): Promise<RegisteredClient> {
     const clientId = `legacy-${crypto.randomUUID()}`;
