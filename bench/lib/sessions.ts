@@ -35,19 +35,31 @@ export function baselineSessions(origin: string, kind: TransportKind): SessionFa
 }
 
 /**
- * A signed-in user of the product: runs the whole OAuth flow once (discovery, registration, PKCE,
- * the consent form with the Luma key, code exchange) and opens every later session with the token
- * it got, as a real client does after its first connection.
+ * `/mcp` and `/sse` are separate protected resources (RFC 8707): the SDK asks for a token for the
+ * endpoint it connects to, which works there only. A user who uses both holds one token for each,
+ * as a real client connected to both would; this is the `/sse` one of a signed-in provider.
+ */
+const sseProviders = new WeakMap<InMemoryOAuthProvider, InMemoryOAuthProvider>();
+
+/**
+ * A signed-in user of the product: runs the whole OAuth flow once per endpoint (discovery,
+ * registration, PKCE, the consent form with the Luma key, code exchange) and opens every later
+ * session with the token it got, as a real client does after its first connection.
  */
 export async function signIn(origin: string, lumaKey: string, clientName = 'bench client'): Promise<InMemoryOAuthProvider> {
   const provider = new InMemoryOAuthProvider(clientName);
-  const { client } = await connectWithOAuth(origin, 'streamable-http', lumaKey, provider, () => new Client(clientInfo));
-  await client.close();
-  if (!provider.tokens()) throw new Error('the OAuth flow did not produce a token');
+  const sse = new InMemoryOAuthProvider(clientName);
+  for (const [kind, each] of [['streamable-http', provider], ['sse', sse]] as const) {
+    const { client } = await connectWithOAuth(origin, kind, lumaKey, each, () => new Client(clientInfo));
+    await client.close();
+    if (!each.tokens()) throw new Error('the OAuth flow did not produce a token');
+  }
+  sseProviders.set(provider, sse);
   return provider;
 }
 
-export function productSessions(origin: string, kind: TransportKind, lumaKey: string, provider: InMemoryOAuthProvider): SessionFactory {
+export function productSessions(origin: string, kind: TransportKind, lumaKey: string, signedIn: InMemoryOAuthProvider): SessionFactory {
+  const provider = kind === 'sse' ? (sseProviders.get(signedIn) ?? signedIn) : signedIn;
   return {
     label: `product ${kind}`,
     kind,
