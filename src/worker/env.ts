@@ -36,6 +36,11 @@ export interface Env {
    */
   ALLOWED_ORIGINS?: string;
 
+  /** Client registrations allowed per address per 10 minutes (default 20). */
+  RATE_LIMIT_REGISTRATIONS?: string;
+  /** Consent-page requests allowed per address per 10 minutes (default 60). */
+  RATE_LIMIT_CONSENT_PAGE?: string;
+
   /** Secret: key material for encrypting stored Luma keys. */
   KEY_ENCRYPTION_SECRET?: string;
   /** Secret: HMAC key that turns a Luma key into an opaque user ID. */

@@ -104,9 +104,10 @@ function keyFormatProblem(lumaKey: string): string | undefined {
 /** Why the pasted key cannot be used, or `undefined` when Luma accepted it. */
 async function checkLumaKey(lumaKey: string, env: Env): Promise<{ message: string } | undefined> {
   try {
-    // The cheapest authenticated call: proves the key works before anything is granted.
+    // The cheapest authenticated call: proves the key works before anything is granted. One
+    // request, no retries: each check is one of the few that the limit on wrong keys allows.
     const settings = lumaClientSettings(env);
-    await createLumaClient({ ...settings, apiKey: lumaKey, retry: { ...settings.retry, maxRetries: 1 } }).getCredits();
+    await createLumaClient({ ...settings, apiKey: lumaKey, retry: { ...settings.retry, maxRetries: 0 } }).getCredits();
     return undefined;
   } catch (error) {
     if (error instanceof LumaError && error.kind === 'unauthorized') {

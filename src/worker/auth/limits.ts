@@ -39,9 +39,21 @@ function expandIpv6(ip: string): string[] | undefined {
 
 export type Admission = { ok: true } | { ok: false; retryAt: number };
 
+/** Variables that raise or lower the per-address request limits (the key-check limit is fixed). */
+const LIMIT_VARIABLES = { registrations: 'RATE_LIMIT_REGISTRATIONS', authorize: 'RATE_LIMIT_CONSENT_PAGE' } as const;
+
+type LimitEnv = Pick<Env, 'RATE_LIMITER' | 'RATE_LIMIT_REGISTRATIONS' | 'RATE_LIMIT_CONSENT_PAGE'>;
+
+/** The limit in force for `kind`: the variable when it is a positive integer, else the default. */
+export function requestLimit(env: Partial<LimitEnv>, kind: 'registrations' | 'authorize'): number {
+  const configured = Number(env[LIMIT_VARIABLES[kind]]);
+  return Number.isSafeInteger(configured) && configured > 0 ? configured : LIMITS[kind].limit;
+}
+
 /** Counts one request of `kind` from `address` and says whether it may go on. */
-export async function admitRequest(env: Pick<Env, 'RATE_LIMITER'>, kind: 'registrations' | 'authorize', address: string): Promise<Admission> {
-  const { limit, windowMs } = LIMITS[kind];
+export async function admitRequest(env: LimitEnv, kind: 'registrations' | 'authorize', address: string): Promise<Admission> {
+  const { windowMs } = LIMITS[kind];
+  const limit = requestLimit(env, kind);
   const decision = await limiterFor(env, kind, address).take(limit, windowMs);
   return decision.ok ? { ok: true } : { ok: false, retryAt: decision.retryAt };
 }

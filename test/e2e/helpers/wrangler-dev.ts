@@ -26,6 +26,13 @@ export const TEST_SECRETS = {
   USER_ID_SECRET: 'e2e-user-id-secret-0123456789abcdef-012345',
 };
 
+/**
+ * Every client of a test Worker comes from 127.0.0.1, so the per-address limits on registrations
+ * and the consent page are raised here (the limits themselves are tested in-Worker, in
+ * test/worker/auth/limits.test.ts). The limit on wrong Luma keys stays as deployed.
+ */
+const TEST_LIMITS = { RATE_LIMIT_REGISTRATIONS: '1000', RATE_LIMIT_CONSENT_PAGE: '1000' };
+
 export interface StartWorkerOptions {
   /** Another wrangler config to run (e.g. the benchmark's baseline Worker); default: the product's. */
   config?: string;
@@ -44,7 +51,7 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
     '--inspector-port', String(inspectorPort),
     '--persist-to', persistTo,
     '--show-interactive-dev-session=false',
-    ...Object.entries({ ...TEST_SECRETS, ...vars }).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...Object.entries({ ...TEST_SECRETS, ...TEST_LIMITS, ...vars }).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

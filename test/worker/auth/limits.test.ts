@@ -1,6 +1,6 @@
 import { abortAllDurableObjects } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../../src/worker/auth/limits.ts';
+import { clientAddress, LIMITS, requestLimit } from '../../../src/worker/auth/limits.ts';
 import { openConsentPage, submitConsent, type ConsentPage, type FetchLike } from '../../support/consent-form.ts';
 import { authorizationUrl, pkcePair, registerClient, type RegisteredClient } from '../helpers/oauth.ts';
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
@@ -187,5 +187,23 @@ describe('registration and the consent page are limited per address', { timeout:
     expect(statuses.slice(LIMITS.authorize.limit)).toEqual([429, 429, 429]);
     expect(Number(last!.headers.get('Retry-After'))).toBeGreaterThan(0);
     expect(await last!.text()).toContain('Try again in');
+  });
+});
+
+describe('limit settings', () => {
+  it('per-address request limits can be set by variable; anything but a positive integer keeps the default', () => {
+    expect(requestLimit({}, 'registrations')).toBe(20);
+    expect(requestLimit({ RATE_LIMIT_REGISTRATIONS: '5' }, 'registrations')).toBe(5);
+    expect(requestLimit({ RATE_LIMIT_REGISTRATIONS: '0' }, 'registrations')).toBe(20);
+    expect(requestLimit({ RATE_LIMIT_REGISTRATIONS: 'lots' }, 'registrations')).toBe(20);
+    expect(requestLimit({ RATE_LIMIT_CONSENT_PAGE: '100' }, 'authorize')).toBe(100);
+  });
+
+  it('counts an IPv6 address by its /64, and IPv4 addresses one by one', () => {
+    const address = (ip?: string) => clientAddress(new Request('http://localhost/', { headers: ip ? { 'CF-Connecting-IP': ip } : {} }));
+    expect(address('2001:db8:1:2:aaaa::1')).toBe(address('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
+    expect(address('2001:db8:1:2::1')).not.toBe(address('2001:db8:1:3::1'));
+    expect(address('203.0.113.1')).not.toBe(address('203.0.113.2'));
+    expect(address()).toBe('unknown');
   });
 });
