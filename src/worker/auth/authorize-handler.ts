@@ -4,6 +4,7 @@ import type { AuthProps, Env } from '../env.ts';
 import { createLumaClient } from '../../core/luma/luma-client.ts';
 import { LumaError } from '../../core/luma/luma-error.ts';
 import { userStoreFor } from '../user-store/user-store.ts';
+import { handleAccount } from './account.ts';
 import { displayClientName, STORED_NAME_CHARS } from './client-metadata.ts';
 import { renderConsentPage, renderProblemPage } from './consent-page.ts';
 import { admitKeyCheck, admitRequest, clientAddress, retryAfterSeconds } from './limits.ts';
@@ -28,6 +29,11 @@ export async function handleAppPages(request: Request, env: Env, oauth: OAuthHel
     if (!admitted.ok) return tryAgainLater(admitted.retryAt, 'Too many sign-in attempts from your network');
     if (request.method === 'GET') return showConsent(request, oauth);
     return submitConsent(request, env, oauth);
+  }
+  if (url.pathname === '/account' || url.pathname.startsWith('/account/')) {
+    const admitted = await admitRequest(env, 'authorize', clientAddress(request));
+    if (!admitted.ok) return tryAgainLater(admitted.retryAt, 'Too many requests from your network');
+    return handleAccount(request, env, oauth);
   }
   if (url.pathname === '/' && request.method === 'GET') return landingPage(url);
   return new Response('Not Found', { status: 404 });
@@ -93,7 +99,7 @@ async function submitConsent(request: Request, env: Env, oauth: OAuthHelpers): P
   }
 }
 
-function keyFormatProblem(lumaKey: string): string | undefined {
+export function keyFormatProblem(lumaKey: string): string | undefined {
   if (!lumaKey) return 'Paste your Luma API key to approve, or choose Deny.';
   if (lumaKey.length > MAX_KEY_LENGTH || /\s/.test(lumaKey)) {
     return 'That does not look like a Luma API key. Copy the key again from your Luma account and paste it here.';
@@ -102,7 +108,7 @@ function keyFormatProblem(lumaKey: string): string | undefined {
 }
 
 /** Why the pasted key cannot be used, or `undefined` when Luma accepted it. */
-async function checkLumaKey(lumaKey: string, env: Env): Promise<{ message: string } | undefined> {
+export async function checkLumaKey(lumaKey: string, env: Env): Promise<{ message: string } | undefined> {
   try {
     // The cheapest authenticated call: proves the key works before anything is granted. One
     // request, no retries: each check is one of the few that the limit on wrong keys allows.
@@ -121,7 +127,7 @@ async function checkLumaKey(lumaKey: string, env: Env): Promise<{ message: strin
 }
 
 /** `429` with `Retry-After` and a page that says when to try again. Nothing is granted. */
-function tryAgainLater(retryAt: number, reason: string, extraHeaders?: Headers): Response {
+export function tryAgainLater(retryAt: number, reason: string, extraHeaders?: Headers): Response {
   const seconds = retryAfterSeconds(retryAt);
   const minutes = Math.ceil(seconds / 60);
   const at = new Date(Date.now() + seconds * 1000).toISOString().slice(11, 16);
@@ -155,7 +161,7 @@ async function consentResponse(oauth: OAuthHelpers, authRequest: AuthRequest, er
  * Strict CSP: nothing loads but our own inline style (by nonce); the form may post only here and
  * redirect only to the client's registered redirect URI (browsers apply form-action to redirects).
  */
-function pageHeaders(headers: Headers, nonce: string, redirectUris: string[] = []): void {
+export function pageHeaders(headers: Headers, nonce: string, redirectUris: string[] = []): void {
   const formTargets = ["'self'", ...redirectUris.map(originOf).filter((o): o is string => o !== undefined)];
   headers.set('Content-Type', 'text/html; charset=utf-8');
   headers.set(

@@ -92,7 +92,8 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-const STYLES = `
+/** The pages' one stylesheet, sent inline under a per-response nonce. */
+export const STYLES = `
 :root { color-scheme: light dark; --bg: #f4f3f8; --card: #fff; --text: #1d1b26; --muted: #5f5b6e; --line: #e3e0ec;
   --accent: #5b3df5; --accent-text: #fff; --warn-bg: #fff6db; --warn: #6b4e00; --error-bg: #fde8e8; --error: #9b1c1c; }
 @media (prefers-color-scheme: dark) { :root { --bg: #121018; --card: #1c1a24; --text: #ecebf2; --muted: #a29fb2; --line: #2e2b3a;

@@ -67,28 +67,32 @@ export interface KeyCheckSlot {
 /**
  * Reserves one failed-key-check slot for the client and one for the address *before* Luma is
  * asked, so that simultaneous guesses cannot all pass the check. Refused when either has had
- * `limit` failures in the window; then nothing is reserved and Luma must not be called.
+ * `limit` failures in the window; then nothing is reserved and Luma must not be called. Without a
+ * client (the account page) only the address counts: one shared counter would let anyone lock
+ * everyone out.
  */
-export async function admitKeyCheck(env: Pick<Env, 'RATE_LIMITER'>, clientId: string, address: string): Promise<({ ok: true } & KeyCheckSlot) | { ok: false; retryAt: number }> {
+export async function admitKeyCheck(
+  env: Pick<Env, 'RATE_LIMITER'>,
+  clientId: string | undefined,
+  address: string,
+): Promise<({ ok: true } & KeyCheckSlot) | { ok: false; retryAt: number }> {
   const { limit, windowMs } = LIMITS.keyCheckFailures;
-  const byClient = limiterFor(env, 'key-check-client', clientId);
-  const byAddress = limiterFor(env, 'key-check-address', address);
-  const clientTicket = await byClient.take(limit, windowMs);
-  if (!clientTicket.ok) {
-    // Say when both would allow it, so the page does not send the person back too early.
-    const addressBlocked = await byAddress.blockedUntil(limit, windowMs);
-    return { ok: false, retryAt: Math.max(clientTicket.retryAt, addressBlocked ?? 0) };
-  }
-  const addressTicket = await byAddress.take(limit, windowMs);
-  if (!addressTicket.ok) {
-    await byClient.giveBack(clientTicket.ticket);
-    const clientBlocked = await byClient.blockedUntil(limit, windowMs);
-    return { ok: false, retryAt: Math.max(addressTicket.retryAt, clientBlocked ?? 0) };
+  const counters = [...(clientId === undefined ? [] : [limiterFor(env, 'key-check-client', clientId)]), limiterFor(env, 'key-check-address', address)];
+  const taken: { counter: (typeof counters)[number]; ticket: string }[] = [];
+  for (const counter of counters) {
+    const decision = await counter.take(limit, windowMs);
+    if (!decision.ok) {
+      await Promise.all(taken.map(({ counter: held, ticket }) => held.giveBack(ticket)));
+      // Say when every counter would allow it, so the page does not send the person back too early.
+      const others = await Promise.all(counters.filter((other) => other !== counter).map((other) => other.blockedUntil(limit, windowMs)));
+      return { ok: false, retryAt: Math.max(decision.retryAt, ...others.map((until) => until ?? 0)) };
+    }
+    taken.push({ counter, ticket: decision.ticket });
   }
   return {
     ok: true,
     forgive: async () => {
-      await Promise.all([byClient.giveBack(clientTicket.ticket), byAddress.giveBack(addressTicket.ticket)]);
+      await Promise.all(taken.map(({ counter, ticket }) => counter.giveBack(ticket)));
     },
   };
 }

@@ -1,11 +1,12 @@
-import { OAuthAuthorizationServer, OAuthResourceServer, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { OAuthAuthorizationServer, OAuthResourceServer, type OAuthHelpers, type OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { AuthProps, Env } from '../env.ts';
 import { LumaMcpAgent } from '../mcp/luma-mcp-agent.ts';
 import { guardSessionOwner } from '../mcp/session-owner-guard.ts';
 import { handleAppPages } from './authorize-handler.ts';
 import { checkClientMetadata } from './client-metadata.ts';
 import { admitRequest, clientAddress, retryAfterSeconds } from './limits.ts';
-import { ALL_SCOPES, requireScopes } from './scope-guard.ts';
+import { recordUse } from './account.ts';
+import { ALL_SCOPES, requireScopes, type ProtectedHandler } from './scope-guard.ts';
 
 /**
  * OAuth for one origin: the authorization server (metadata, registration, token, revocation; the
@@ -32,11 +33,24 @@ export interface OriginAuth {
   root: OAuthResourceServer<Env, AuthProps>;
 }
 
-/** The protected endpoints, each behind the delete-scope check (see scope-guard.ts). */
+/**
+ * The protected endpoints, each behind the delete-scope check (see scope-guard.ts), noting when
+ * the app was last used (for the account page).
+ */
 export const apiHandlers = {
-  '/mcp': requireScopes(guardSessionOwner(LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }), 'streamable-http')),
-  '/sse': requireScopes(guardSessionOwner(LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }), 'sse')),
+  '/mcp': trackUse(requireScopes(guardSessionOwner(LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }), 'streamable-http'))),
+  '/sse': trackUse(requireScopes(guardSessionOwner(LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }), 'sse'))),
 };
+
+function trackUse(handler: ProtectedHandler): ProtectedHandler {
+  return {
+    fetch(request, env, ctx) {
+      const token = (ctx as ExecutionContext & { auth?: OAuthResourceAuth }).auth?.token;
+      if (token) ctx.waitUntil(recordUse(env, token));
+      return handler.fetch(request, env, ctx);
+    },
+  };
+}
 
 /**
  * Built instances per origin. Configuration only, nothing per user; bounded, because the `Host` a

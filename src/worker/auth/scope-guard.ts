@@ -57,7 +57,7 @@ export async function scopeRefusal(request: Request, auth: OAuthResourceAuth): P
   return insufficientScope(auth, [...ALL_SCOPES], `${tools[0]} needs the ${SCOPE_DELETE} scope; this app was connected read-only`);
 }
 
-interface ProtectedHandler {
+export interface ProtectedHandler {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
 }
 

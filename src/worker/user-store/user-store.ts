@@ -113,6 +113,19 @@ export class UserStore extends DurableObject<Env> {
     await this.log.remember(generationId, details);
   }
 
+  /**
+   * Forgets everything held for this user: the sealed key, the deletes log and what reads learned,
+   * preferences, and the log's KV copy. The next tool call finds no key and says to reconnect.
+   */
+  async erase(userId: string): Promise<void> {
+    await this.bindUser(userId);
+    await this.flushing?.catch(() => undefined); // a copy being written now must not outlive the erase
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    void new SqliteDeletesLog(this.ctx.storage.sql); // its tables again, empty, for this instance
+    await this.env.DELETES_CACHE.delete(RecentDeletesCache.key(userId));
+  }
+
   /** Retries a KV write that failed earlier. */
   override async alarm(): Promise<void> {
     if (await this.ctx.storage.get(CACHE_STALE)) await this.syncCache();
