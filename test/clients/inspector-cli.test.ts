@@ -13,14 +13,18 @@ const INSPECTOR = binPath('@modelcontextprotocol/inspector-cli/build/cli.js');
 const INSPECTOR_CWD = binPath('@modelcontextprotocol/inspector-cli/build');
 
 let stack: Stack;
-let accessToken: string;
+/** One token per endpoint: each is a protected resource of its own. */
+let tokens: { mcp: string; sse: string };
 let ids: string[];
 let apiKey: string;
 
 beforeAll(async () => {
   stack = await startStack();
   ({ apiKey, ids } = await stack.account(3));
-  ({ accessToken } = await tokensThroughOAuth(stack, apiKey));
+  tokens = {
+    mcp: (await tokensThroughOAuth(stack, apiKey, 'streamable-http')).accessToken,
+    sse: (await tokensThroughOAuth(stack, apiKey, 'sse')).accessToken,
+  };
 });
 
 afterAll(async () => {
@@ -28,7 +32,7 @@ afterAll(async () => {
   expect(leaked, 'secrets in the Worker log').toEqual([]);
 });
 
-async function inspector(path: string, transport: 'http' | 'sse', args: string[], token: string | null = accessToken) {
+async function inspector(path: string, transport: 'http' | 'sse', args: string[], token: string | null = transport === 'sse' ? tokens.sse : tokens.mcp) {
   const result = await runProcess(
     process.execPath,
     [INSPECTOR, '--cli', `${stack.worker.origin}${path}`, '--transport', transport, ...args, ...(token ? ['--header', `Authorization: Bearer ${token}`] : [])],

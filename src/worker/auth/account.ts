@@ -231,9 +231,11 @@ function csrfFor(request: Request): { token: string; setCookie?: string } {
 /** A form posted from this server's own page: same-site by the browser's word, and the CSRF token matches its cookie. */
 async function sameSitePost(request: Request, form: FormData): Promise<boolean> {
   const origin = request.headers.get('Origin');
-  if (origin !== null && origin !== new URL(request.url).origin) return false;
   const site = request.headers.get('Sec-Fetch-Site');
   if (site !== null && site !== 'same-origin') return false;
+  // Our pages send no referrer, so a browser posts their forms with `Origin: null`; then only the
+  // browser's own `Sec-Fetch-Site: same-origin` vouches for where the form came from.
+  if (origin === 'null' ? site !== 'same-origin' : origin !== null && origin !== new URL(request.url).origin) return false;
   const cookie = readCookie(request, CSRF_COOKIE);
   const field = form.get('csrf');
   if (!cookie || typeof field !== 'string' || field.length !== cookie.length) return false;

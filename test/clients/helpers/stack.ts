@@ -54,10 +54,15 @@ export async function startStack(): Promise<Stack> {
 
 /**
  * Real tokens for `apiKey`'s user, obtained by the official SDK client through discovery, dynamic
- * registration, PKCE, the consent form and the code exchange.
+ * registration, PKCE, the consent form and the code exchange. A token is for the endpoint it was
+ * asked for (`/mcp` for `streamable-http`, `/sse` for `sse`) and works only there.
  */
-export async function tokensThroughOAuth(stack: Stack, apiKey: string): Promise<{ accessToken: string; refreshToken?: string }> {
-  const { client, provider } = await connectWithOAuth(stack.worker.origin, 'streamable-http', apiKey);
+export async function tokensThroughOAuth(
+  stack: Stack,
+  apiKey: string,
+  kind: 'streamable-http' | 'sse' = 'streamable-http',
+): Promise<{ accessToken: string; refreshToken?: string }> {
+  const { client, provider } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
   await client.close();
   const tokens = provider.tokens();
   if (!tokens?.access_token) throw new Error('the OAuth flow produced no access token');

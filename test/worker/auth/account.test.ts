@@ -81,6 +81,8 @@ describe('/account', { timeout: 30_000 }, () => {
     await browser.get('/account');
     expect((await browser.post('/account/sign-in', { luma_api_key: apiKey }, { csrf: false })).status).toBe(403);
     expect((await browser.post('/account/sign-in', { luma_api_key: apiKey }, { origin: 'https://evil.example' })).status).toBe(403);
+    // A browser hiding the origin (`Origin: null`) must at least say the form is its own page's.
+    expect((await browser.post('/account/sign-in', { luma_api_key: apiKey }, { origin: 'null' })).status).toBe(403);
     // Nothing reached Luma.
     expect(await simulator.requestsFor(apiKey)).toEqual([]);
   });
