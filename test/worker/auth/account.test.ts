@@ -127,13 +127,21 @@ describe('/account', { timeout: 30_000 }, () => {
     expect(after.html).toContain('Second app');
   });
 
-  it('disconnects all apps at once', async () => {
+  it('disconnects all apps at once, on both transports', async () => {
     const { apiKey } = await simulator.createAccount(1);
     const apps = [await connectAs(apiKey, 'One'), await connectAs(apiKey, 'Two')];
+    const sse = async (token: string) => {
+      const response = await workerFetch('/sse', { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+      await response.body?.cancel();
+      return response.status;
+    };
+    // connectAs asks for the bare origin: these tokens work on /mcp and /sse alike.
+    expect(await sse(apps[1]!.accessToken)).toBe(200);
     const browser = new Browser();
     await browser.signIn(apiKey);
     expect((await browser.post('/account/revoke', { all: 'yes' })).status).toBe(303);
     for (const app of apps) expect(await mcpStatus(app.accessToken)).toBe(401);
+    for (const app of apps) expect(await sse(app.accessToken)).toBe(401);
     expect((await browser.get('/account')).html).toContain('No apps are connected with this key.');
   });
 
