@@ -1,8 +1,9 @@
 import { OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import type { Env } from '../env.ts';
-import { LumaMcpAgent } from '../mcp/luma-mcp-agent.ts';
-import { guardSessionOwner } from '../mcp/session-owner-guard.ts';
 import { authorizeHandler } from './authorize-handler.ts';
+
+/** The protected API: a path and the handler the provider hands authenticated requests to. */
+export type ApiRoutes = Record<string, ExportedHandler<Env> & Pick<Required<ExportedHandler<Env>>, 'fetch'>>;
 
 /**
  * The library binds every token to one canonical resource URL, fixed when the provider is built.
@@ -12,16 +13,11 @@ import { authorizeHandler } from './authorize-handler.ts';
  */
 const providers = new Map<string, OAuthProvider<Env>>();
 
-const apiHandlers = {
-  '/mcp': guardSessionOwner(LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }), 'streamable-http'),
-  '/sse': guardSessionOwner(LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }), 'sse'),
-};
-
-export function oauthProviderFor(origin: string): OAuthProvider<Env> {
+export function oauthProviderFor(origin: string, apiHandlers: ApiRoutes): OAuthProvider<Env> {
   let provider = providers.get(origin);
   if (!provider) {
     provider = new OAuthProvider<Env>({
-      apiHandlers,
+      apiHandlers: apiHandlers as never,
       defaultHandler: authorizeHandler,
       authorizeEndpoint: '/authorize',
       tokenEndpoint: '/token',
