@@ -122,8 +122,17 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   it('lets the person turn confirmation off, remembered for their next session', async () => {
     const { apiKey, generations } = await simulator.createAccount(1);
     const eliciting = elicitingClient({ action: 'decline' });
-    const first = await connectWithOAuth(worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
+    // The person says no to turning it off: unchanged.
+    const refusing = await connectWithOAuth(worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
+    expect((await call(refusing.client, 'set_delete_confirmation', { enabled: false })).isError).toBe(true);
+    expect(eliciting.questions).toHaveLength(1);
+    await refusing.client.close();
+    eliciting.questions.length = 0;
+    // The person says yes to that very question: off, for every session.
+    const agreeing = elicitingClient({ action: 'accept', content: { confirm: true } });
+    const first = await connectWithOAuth(worker.origin, kind, apiKey, new InMemoryOAuthProvider(), agreeing.make);
     expect((await call(first.client, 'set_delete_confirmation', { enabled: false })).structuredContent).toEqual({ confirm_deletes: false });
+    expect(agreeing.questions).toEqual([expect.stringMatching(/Turn off delete confirmations/)]);
     await first.client.close();
     const second = await connectWithOAuth(worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
     const result = await call(second.client, 'delete_generation', { generation_id: generations[0]!.id });
