@@ -1,40 +1,25 @@
 import type { Client } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLumaSimulator } from '../../simulator/node-server.ts';
-import { SimulatorControl } from '../support/simulator-control.ts';
+import { describe, expect, it } from 'vitest';
 import { connectModernWithOAuth } from './helpers/modern-oauth-client.ts';
-import { startWorker, type RunningWorker } from './helpers/wrangler-dev.ts';
+import { useStack } from './helpers/stack.ts';
 
 /**
  * MCP 2026-07-28 end to end: `wrangler dev`, the Luma simulator, and the official v2 client doing
  * the whole OAuth flow (discovery, registration, PKCE, consent, code exchange with the issuer
  * checked) and then every tool, confirmations included.
  */
-let simulatorServer: Awaited<ReturnType<typeof startLumaSimulator>>;
-let simulator: SimulatorControl;
-let worker: RunningWorker;
+const stack = useStack();
 
-beforeAll(async () => {
-  simulatorServer = await startLumaSimulator({ port: 0 });
-  simulator = new SimulatorControl(simulatorServer.url);
-  worker = await startWorker({ LUMA_API_BASE_URL: simulatorServer.url, LUMA_TIMEOUT_MS: '1000', LUMA_RETRY_BASE_DELAY_MS: '20' });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await simulatorServer?.close();
-});
-
-const deletesOf = async (apiKey: string) => (await simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE').map((request) => request.path);
+const deletesOf = async (apiKey: string) => (await stack.simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE').map((request) => request.path);
 
 describe.each(['pin', 'auto'] as const)('the v2 client (%s) through the whole OAuth flow', (mode) => {
   it('connects in the 2026-07-28 era, with the issuer checked, and uses every tool', async () => {
-    const { apiKey, generations } = await simulator.createAccount(4);
+    const { apiKey, generations } = await stack.simulator.createAccount(4);
     const ids = generations.map((generation) => generation.id);
-    const { client, callback } = await connectModernWithOAuth(worker.origin, apiKey, { mode, answer: () => ({ action: 'accept', content: { confirm: true } }) });
+    const { client, callback } = await connectModernWithOAuth(stack.worker.origin, apiKey, { mode, answer: () => ({ action: 'accept', content: { confirm: true } }) });
     try {
       // The authorization response named its issuer (RFC 9207), and the client accepted it.
-      expect(callback.searchParams.get('iss')).toBe(worker.origin);
+      expect(callback.searchParams.get('iss')).toBe(stack.worker.origin);
       expect(client.getProtocolEra()).toBe('modern');
       const { tools } = await client.listTools();
       expect(tools).toHaveLength(7);
@@ -61,8 +46,8 @@ describe('confirmation over the wire', () => {
     ['declined', { action: 'decline' as const }],
     ['cancelled', { action: 'cancel' as const }],
   ])('%s: nothing reaches Luma', async (outcome, answer) => {
-    const { apiKey, generations } = await simulator.createAccount(1);
-    const { client } = await connectModernWithOAuth(worker.origin, apiKey, { answer: () => answer });
+    const { apiKey, generations } = await stack.simulator.createAccount(1);
+    const { client } = await connectModernWithOAuth(stack.worker.origin, apiKey, { answer: () => answer });
     try {
       const result = await client.callTool({ name: 'delete_generation', arguments: { generation_id: generations[0]!.id } });
       expect(result.structuredContent).toMatchObject({ outcome });
@@ -75,8 +60,8 @@ describe('confirmation over the wire', () => {
 
 describe('the issuer check (RFC 9207)', () => {
   it('a callback naming another issuer is refused by the client, and no token is issued to it', async () => {
-    const { apiKey } = await simulator.createAccount(1);
-    const forged = connectModernWithOAuth(worker.origin, apiKey, {
+    const { apiKey } = await stack.simulator.createAccount(1);
+    const forged = connectModernWithOAuth(stack.worker.origin, apiKey, {
       tamperRedirect: (callback) => {
         const changed = new URL(callback);
         changed.searchParams.set('iss', 'https://evil.example');

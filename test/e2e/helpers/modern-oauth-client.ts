@@ -1,60 +1,15 @@
-import {
-  Client,
-  StreamableHTTPClientTransport,
-  UnauthorizedError,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-} from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport, UnauthorizedError, type Client, type OAuthClientProvider, type OAuthDiscoveryState } from '@modelcontextprotocol/client';
 import { approveWithKey } from '../../support/consent-form.ts';
-
-type ProviderTypes = Parameters<OAuthClientProvider['saveTokens']>[0];
+import { makeModernClient, type ModernClientSettings } from '../../support/modern-client.ts';
+import { InMemoryOAuthProvider } from './mcp-oauth-client.ts';
 
 /**
- * The official v2 client's OAuth machinery (discovery, dynamic registration, PKCE, token exchange,
- * RFC 9207 issuer check), with an in-memory provider that keeps what a real host keeps, discovery
- * state included. The only part the test plays is the person, on the consent page.
+ * The in-memory provider of the 2025-era tests, plus what a v2 host also keeps: the discovery
+ * state (authorization server and resource), which the v2 client uses to check the issuer.
  */
-export class ModernOAuthProvider implements OAuthClientProvider {
-  authorizationUrl?: URL;
-  private info?: Parameters<NonNullable<OAuthClientProvider['saveClientInformation']>>[0];
-  private saved?: ProviderTypes;
-  private verifier = '';
+export class ModernOAuthProvider extends InMemoryOAuthProvider {
   private discovery?: OAuthDiscoveryState;
 
-  get redirectUrl(): string {
-    // Never listened on: the test reads the code from the consent page's redirect instead.
-    return 'http://127.0.0.1:53683/callback';
-  }
-  get clientMetadata() {
-    return {
-      client_name: 'E2E modern client',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: NonNullable<typeof this.info>) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: ProviderTypes) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
   saveDiscoveryState(state: OAuthDiscoveryState) {
     this.discovery = state;
   }
@@ -63,39 +18,23 @@ export class ModernOAuthProvider implements OAuthClientProvider {
   }
 }
 
-export interface ModernConnectOptions {
-  mode?: 'pin' | 'auto';
-  /** The person's answer to each confirmation; absent: the client cannot ask. */
-  answer?: () => { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> };
+export interface ModernConnectOptions extends ModernClientSettings {
   /** Changes the consent page's redirect before the client sees it (tests of the issuer check). */
   tamperRedirect?: (callback: URL) => URL;
 }
 
-function makeClient(options: ModernConnectOptions): Client {
-  const client = new Client(
-    { name: 'e2e-modern', version: '1.0.0' },
-    {
-      versionNegotiation: { mode: options.mode === 'auto' ? 'auto' : { pin: '2026-07-28' } },
-      ...(options.answer ? { capabilities: { elicitation: { form: {} } } } : {}),
-    },
-  );
-  if (options.answer) {
-    const answer = options.answer;
-    client.setRequestHandler('elicitation/create', async () => answer());
-  }
-  return client;
-}
-
 /**
- * Connects through the whole OAuth flow, approving with `lumaApiKey`, and finishes it as a real
- * host does: with the callback's query (`code`, `state`, `iss`), so the client checks the issuer.
+ * The official v2 client's OAuth machinery (discovery, registration, PKCE, token exchange) through
+ * the whole flow, approving with `lumaApiKey`, finished as a real host does: with the callback's
+ * query (`code`, `state`, `iss`), so the client checks the issuer (RFC 9207).
  */
 export async function connectModernWithOAuth(origin: string, lumaApiKey: string, options: ModernConnectOptions = {}): Promise<{ client: Client; provider: ModernOAuthProvider; callback: URL }> {
-  const provider = new ModernOAuthProvider();
+  const provider = new ModernOAuthProvider('E2E modern client');
+  const authProvider = provider as unknown as OAuthClientProvider;
   const url = new URL('/mcp', origin);
-  const first = new StreamableHTTPClientTransport(url, { authProvider: provider });
+  const first = new StreamableHTTPClientTransport(url, { authProvider });
   try {
-    await makeClient(options).connect(first);
+    await makeModernClient('e2e-modern', options).connect(first);
     throw new Error('connected without authorization');
   } catch (error) {
     if (!(error instanceof UnauthorizedError) || !provider.authorizationUrl) throw error;
@@ -103,7 +42,7 @@ export async function connectModernWithOAuth(origin: string, lumaApiKey: string,
   let callback = await approveWithKey(provider.authorizationUrl, lumaApiKey);
   if (options.tamperRedirect) callback = options.tamperRedirect(callback);
   await first.finishAuth(callback.searchParams);
-  const client = makeClient(options);
-  await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+  const client = makeModernClient('e2e-modern', options);
+  await client.connect(new StreamableHTTPClientTransport(url, { authProvider }));
   return { client, provider, callback };
 }

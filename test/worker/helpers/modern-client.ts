@@ -1,24 +1,17 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport, type Client } from '@modelcontextprotocol/client';
+import { makeModernClient, type ModernClientSettings } from '../../support/modern-client.ts';
 import { ORIGIN, workerFetch } from './worker.ts';
 
-export type Answer = { action: 'accept' | 'decline' | 'cancel'; content?: Record<string, unknown> };
+export type { Answer } from '../../support/modern-client.ts';
 
-export interface ModernClientOptions {
-  /** How the person answers a confirmation; absent: the client declares no elicitation. */
-  answer?: (message: string) => Answer;
+export interface ModernClientOptions extends ModernClientSettings {
   /** Sees (and may change) each request body the client sends: for tampering tests. */
   rewriteBody?: (body: Record<string, unknown>) => Record<string, unknown>;
-  /** 2026-07-28 only, or negotiate (`auto`). */
-  mode?: 'pin' | 'auto';
   /** Every response the Worker sent, for checks of headers. */
   responses?: Response[];
 }
 
-/**
- * The official v2 client speaking MCP 2026-07-28 to the Worker's `/mcp`, with a bearer token. It
- * answers `input_required` itself (retrying the call with the answer and the state), as real
- * clients do.
- */
+/** The official v2 client speaking MCP 2026-07-28 to the Worker's `/mcp`, with a bearer token. */
 export async function modernClient(accessToken: string, options: ModernClientOptions = {}): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', ORIGIN), {
     requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
@@ -30,17 +23,7 @@ export async function modernClient(accessToken: string, options: ModernClientOpt
       return response;
     },
   });
-  const client = new Client(
-    { name: 'modern-test', version: '1.0.0' },
-    {
-      versionNegotiation: { mode: options.mode === 'auto' ? 'auto' : { pin: '2026-07-28' } },
-      ...(options.answer ? { capabilities: { elicitation: { form: {} } } } : {}),
-    },
-  );
-  if (options.answer) {
-    const answer = options.answer;
-    client.setRequestHandler('elicitation/create', async (request) => answer(String((request.params as { message?: unknown }).message ?? '')));
-  }
+  const client = makeModernClient('modern-test', options);
   await client.connect(transport);
   return client;
 }

@@ -119,30 +119,18 @@ describe('confirmation through input_required', () => {
 });
 
 describe('a confirmation state that cannot vouch for the answer deletes nothing', () => {
-  /** A client that answers yes, and replaces the state it echoes with what `forge` makes of it. */
-  async function tamperedClient(forge: (state: string) => Promise<string> | string) {
-    const forged: string[] = [];
-    let pending: Promise<string> | undefined;
-    const client = await connect({
+  /** A client that answers yes, but echoes `replacement` instead of the state it was given. */
+  function tamperedClient(replacement: string) {
+    let replaced = false;
+    return connect({
       answer: always({ action: 'accept', content: { confirm: true } }),
       rewriteBody: (body) => {
         const params = body.params as Record<string, unknown> | undefined;
-        if (typeof params?.requestState === 'string' && forged.length === 0) {
-          forged.push(params.requestState);
-          // Replaced synchronously below: the forged value is computed before the test starts.
-          return { ...body, params: { ...params, requestState: replacement } };
-        }
-        return body;
+        if (typeof params?.requestState !== 'string' || replaced) return body;
+        replaced = true;
+        return { ...body, params: { ...params, requestState: replacement } };
       },
     });
-    let replacement = '';
-    return {
-      client,
-      async prepare(state: string) {
-        pending = Promise.resolve(forge(state));
-        replacement = await pending;
-      },
-    };
   }
 
   async function stateFor(userId: string, payload: { tool: string; items: string }, ttlSeconds = 600): Promise<string> {
@@ -157,8 +145,7 @@ describe('a confirmation state that cannot vouch for the answer deletes nothing'
   }
 
   async function expectRefused(replacement: string) {
-    const { client, prepare } = await tamperedClient(() => replacement);
-    await prepare('');
+    const client = await tamperedClient(replacement);
     const result = await client.callTool({ name: 'delete_generation', arguments: { generation_id: ids[0] } });
     expect(result.isError).toBe(true);
     expect((result.content as { text: string }[])[0]!.text).toMatch(/Nothing was deleted/);
@@ -199,9 +186,8 @@ describe('a confirmation state that cannot vouch for the answer deletes nothing'
   });
 
   it('but accepts a genuine one (the test harness itself does not break the flow)', async () => {
-    const { client, prepare } = await tamperedClient((state) => state);
     const userId = await userIdForLumaKey(apiKey, env.USER_ID_SECRET!);
-    await prepare(await stateFor(userId, { tool: 'delete_generation', items: await itemsDigest([ids[0]!]) }));
+    const client = await tamperedClient(await stateFor(userId, { tool: 'delete_generation', items: await itemsDigest([ids[0]!]) }));
     const result = await client.callTool({ name: 'delete_generation', arguments: { generation_id: ids[0] } });
     expect(result.structuredContent).toMatchObject({ outcome: 'deleted' });
     expect(await deletesSent()).toEqual([`/generations/${ids[0]}`]);
