@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveWithKey } from '../support/consent-form.ts';
 import { startWorker, type RunningWorker } from '../e2e/helpers/wrangler-dev.ts';
-import { retryOnPortRace } from './helpers/retry-port-race.ts';
 import { startStack, type Stack } from './helpers/stack.ts';
 
 /**
@@ -48,8 +47,8 @@ let agentWorker: RunningWorker;
 
 beforeAll(async () => {
   const [stackResult, agentResult] = await Promise.allSettled([
-    retryOnPortRace(() => startStack()),
-    retryOnPortRace(() => startWorker({}, { config: FIXTURE_CONFIG })),
+    startStack(),
+    startWorker({}, { config: FIXTURE_CONFIG }),
   ]);
   if (stackResult.status === 'fulfilled') stack = stackResult.value;
   if (agentResult.status === 'fulfilled') agentWorker = agentResult.value;
