@@ -14,7 +14,8 @@ import { spawnWrangler } from './wrangler.ts';
 const SIMULATOR_PORT = Number(process.env.LUMA_SIMULATOR_PORT ?? 8788);
 const PORT = Number(process.env.DEMO_PORT ?? 8787);
 const root = fileURLToPath(new URL('..', import.meta.url));
-const STATE = fileURLToPath(new URL('../.wrangler/demo-state', import.meta.url));
+// DEMO_STATE_DIR: another folder for it (the tests use one per run, so they never wipe a running demo's).
+const STATE = process.env.DEMO_STATE_DIR ?? fileURLToPath(new URL('../.wrangler/demo-state', import.meta.url));
 
 rmSync(STATE, { recursive: true, force: true });
 const simulator = await startLumaSimulator({ port: SIMULATOR_PORT, accounts: demoAccounts });

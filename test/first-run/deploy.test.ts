@@ -3,18 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runProcess } from '../clients/helpers/run-process.ts';
+import { personEnv } from './helpers.ts';
 
 /**
  * `npm run deploy` in one command: the real wrangler.toml through `wrangler deploy --dry-run` (the
  * same script a person runs, which in a dry run needs no account and creates no secrets), and the
  * configuration the Deploy to Cloudflare button reads.
  */
+// A fresh wrangler home, as on a new machine: wrangler shows its telemetry notice only once per version.
 const outdir = mkdtempSync(join(tmpdir(), 'luma-mcp-dry-run-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('npm run deploy -- --dry-run', () => {
   it('bundles the real config: every binding, KV without ids, the README inside, no telemetry notice', async () => {
-    const result = await runProcess('npm', ['run', 'deploy', '--', '--dry-run', '--outdir', outdir], { timeoutMs: 120_000 });
+    const result = await runProcess('npm', ['run', 'deploy', '--', '--dry-run', '--outdir', join(outdir, 'bundle')], { timeoutMs: 120_000, env: personEnv({ XDG_CONFIG_HOME: join(outdir, 'config') }) });
     const output = result.stdout + result.stderr;
     expect(result.timedOut, output).toBe(false);
     expect(result.code, output).toBe(0);
@@ -24,12 +26,12 @@ describe('npm run deploy -- --dry-run', () => {
     }
     expect(output).not.toMatch(/telemetry/i);
     expect(output).not.toMatch(/ERROR|\bat .+:\d+:\d+\)/);
-    const files = readdirSync(outdir);
+    const files = readdirSync(join(outdir, 'bundle'));
     expect(files).toContain('index.js');
     // The README served at /README.md travels in the bundle as a text module.
     const readme = files.find((name) => name.endsWith('-README.md'));
     expect(readme).toBeDefined();
-    expect(readFileSync(join(outdir, readme!), 'utf8')).toBe(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+    expect(readFileSync(join(outdir, 'bundle', readme!), 'utf8')).toBe(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   });
 });
 
