@@ -6,6 +6,7 @@
 //   npm run try -- --key luma-demo-key-alice       # headless: approves the consent page with this key
 //   npm run try -- --key luma-demo-key-alice --delete 8e27d4a1-5c93-4f6b-a0d8-1b3e5f7c9a26
 //   npm run try -- --url https://<your-worker>/mcp
+//   npm run try -- --no-browser                    # only print the consent page's address (SSH, containers)
 //
 // --key is meant for the demo's keys: a key on a command line lands in your shell history, so for
 // your real Luma key let the browser open (no --key) and paste it on the consent page.
@@ -17,7 +18,7 @@ import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 
-const USAGE = 'usage: npm run try -- [--url http://localhost:8787/mcp] [--key <Luma API key>] [--delete <generation id>] [--limit 10]';
+const USAGE = 'usage: npm run try -- [--url http://localhost:8787/mcp] [--key <Luma API key> | --no-browser] [--delete <generation id>] [--limit 10]';
 const AUTHORIZE_TIMEOUT_MS = 5 * 60_000;
 
 const { values } = parseArgs({
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     key: { type: 'string' },
     delete: { type: 'string' },
     limit: { type: 'string', default: '10' },
+    'no-browser': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -185,7 +187,7 @@ function listenForCallback(): Promise<Callback> {
 
 async function approveInBrowser(authorizationUrl: URL, callback: Callback): Promise<string> {
   console.log(`Open this page, paste your Luma API key and approve:\n\n  ${authorizationUrl.href}\n`);
-  openBrowser(authorizationUrl.href);
+  if (!values['no-browser']) openBrowser(authorizationUrl.href);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('no answer from the consent page within 5 minutes')), AUTHORIZE_TIMEOUT_MS);
