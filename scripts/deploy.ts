@@ -1,73 +1,61 @@
-// `npm run deploy`: deploys the Worker in one command. wrangler creates the two KV namespaces itself
-// (wrangler.toml gives them no id) and logs you in if needed; this script adds the two secrets the
-// Worker refuses to run without, KEY_ENCRYPTION_SECRET and USER_ID_SECRET, when the Worker does not
-// have them yet: 32 random bytes each, written to a private temporary file that only wrangler reads
-// (`wrangler deploy --secrets-file`), never printed, and deleted afterwards. Existing secrets are
-// kept (changing either would lock every user out of their stored key and deletes log).
+// `npm run deploy`: deploys the Worker in one command.
 //
-//   npm run deploy                       # deploy, creating missing secrets
+// 1. `wrangler deploy`: logs you in if needed, creates the two KV namespaces (wrangler.toml gives
+//    them no id) and uploads the Worker.
+// 2. Adds the two secrets the Worker refuses to run without, KEY_ENCRYPTION_SECRET and
+//    USER_ID_SECRET, if the Worker does not have them yet: 32 random bytes each, handed to
+//    `wrangler secret bulk` on its standard input (never in a file, never printed). Existing secrets
+//    are kept: changing either would lock every user out of their stored key and deletes log.
+//    On a first deploy the Worker answers 503 ("not configured") for the seconds in between.
+//
+//   npm run deploy                       # deploy, then create missing secrets
 //   npm run deploy -- --dry-run          # build and check only: no account, no secrets
 //   npm run deploy -- <any other wrangler deploy options>
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawnWrangler } from './wrangler.ts';
 
-export const REQUIRED_SECRETS = ['KEY_ENCRYPTION_SECRET', 'USER_ID_SECRET'] as const;
+const REQUIRED_SECRETS = ['KEY_ENCRYPTION_SECRET', 'USER_ID_SECRET'] as const;
 
 const args = process.argv.slice(2);
-const dryRun = args.includes('--dry-run');
 
-/** wrangler's output, captured (stdout) while its prompts and errors still reach the person (stderr). */
-function wrangler(wranglerArgs: string[], capture: boolean): Promise<{ code: number; stdout: string }> {
+function wrangler(wranglerArgs: string[], options: { captureStdout?: boolean; stdin?: string } = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawnWrangler(wranglerArgs, { stdio: ['inherit', capture ? 'pipe' : 'inherit', 'inherit'] });
+    const child = spawnWrangler(wranglerArgs, {
+      stdio: [options.stdin === undefined ? 'inherit' : 'pipe', options.captureStdout ? 'pipe' : 'inherit', 'inherit'],
+    });
     let stdout = '';
     child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), stdout }));
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   });
 }
 
-/** The names of the Worker's secrets; none when the Worker has never been deployed. */
-async function existingSecretNames(): Promise<string[] | undefined> {
-  const { code, stdout } = await wrangler(['secret', 'list', '--format', 'json'], true);
-  if (code !== 0) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(stdout.slice(stdout.indexOf('[')));
-    return Array.isArray(parsed) ? parsed.map((entry: { name?: unknown }) => String(entry.name)) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function main(): Promise<number> {
-  if (dryRun) return (await wrangler(['deploy', ...args], false)).code;
+  const deployed = await wrangler(['deploy', ...args]);
+  if (deployed.code !== 0 || args.includes('--dry-run')) return deployed.code;
 
-  let names = await existingSecretNames();
-  if (names === undefined) {
-    // Most often: the Worker does not exist yet (first deploy). If it is something else (not logged
-    // in, no network), wrangler said so above, and the deploy below stops at the same problem.
-    console.log('No secrets found for this Worker (first deploy?).');
-    names = [];
+  const listed = await wrangler(['secret', 'list', '--format', 'json'], { captureStdout: true });
+  let names: string[];
+  try {
+    if (listed.code !== 0) throw new Error(`exit ${listed.code}`);
+    const parsed = JSON.parse(listed.stdout.slice(listed.stdout.indexOf('['))) as { name: string }[];
+    names = parsed.map((entry) => entry.name);
+  } catch {
+    console.error('Deployed, but could not list the Worker\'s secrets (see above). Run `npm run deploy` again.');
+    return 1;
   }
+
   const missing = REQUIRED_SECRETS.filter((name) => !names.includes(name));
   if (missing.length === 0) {
-    console.log(`Secrets ${REQUIRED_SECRETS.join(' and ')} are already set; keeping them.`);
-    return (await wrangler(['deploy', ...args], false)).code;
+    console.log(`${REQUIRED_SECRETS.join(' and ')} are set; kept as they are.`);
+    return 0;
   }
-
-  const dir = mkdtempSync(join(tmpdir(), 'luma-mcp-deploy-'));
-  try {
-    const file = join(dir, 'secrets.json');
-    const secrets = Object.fromEntries(missing.map((name) => [name, randomBytes(32).toString('base64url')]));
-    writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-    console.log(`Creating ${missing.join(' and ')} (random, not shown) with this deploy.`);
-    return (await wrangler(['deploy', '--secrets-file', file, ...args], false)).code;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  console.log(`Creating ${missing.join(' and ')} (random, not shown).`);
+  const secrets = JSON.stringify(Object.fromEntries(missing.map((name) => [name, randomBytes(32).toString('base64url')])));
+  const created = await wrangler(['secret', 'bulk'], { stdin: secrets });
+  if (created.code !== 0) console.error('Creating the secrets failed (see above). Run `npm run deploy` again: it only creates missing ones.');
+  return created.code;
 }
 
 process.exitCode = await main();
