@@ -70,10 +70,13 @@ describe('npm run demo', () => {
       const [first, repeat] = tries as [string, string];
       expect(first.startsWith('0\n'), `run ${run}: ${first}`).toBe(true);
       expect(first).toContain(`- ${FIRST_ID}`);
-      expect(first).toContain(`Deleted generation ${FIRST_ID}.`);
+      // Exit 0 means every tool call succeeded (no isError), the delete included.
+      expect(first).toMatch(new RegExp(`→ delete_generation .*${FIRST_ID}[^]*\\bdeleted\\b`, 'i'));
+      expect(first).not.toMatch(/already.deleted/i);
       // Same run, second try: Luma (the simulator) no longer lists it, and the log answers the delete.
+      expect(repeat.startsWith('0\n'), `run ${run}: ${repeat}`).toBe(true);
       expect(repeat).not.toContain(`- ${FIRST_ID}`);
-      expect(repeat).toMatch(/already deleted/i);
+      expect(repeat).toMatch(/already.deleted/i);
       expect(alarmingLines(log), log).toEqual([]);
     }
   }, 400_000);
