@@ -1,6 +1,7 @@
 import { oauthProviderFor, type ApiRoutes } from './auth/oauth-provider.ts';
 import { misconfiguredResponse, readSecrets } from './config.ts';
 import type { Env } from './env.ts';
+import { withHelpful401 } from './http/helpful-401.ts';
 import { LumaMcpAgent } from './mcp/luma-mcp-agent.ts';
 import { eitherEra } from './mcp/mcp-endpoint.ts';
 import { guardMcpRequest } from './mcp/request-guards.ts';
@@ -36,6 +37,6 @@ export default {
     }
     const refused = await guardMcpRequest(request, env);
     if (refused) return refused;
-    return oauthProviderFor(new URL(request.url).origin, routes).fetch(request, env, ctx);
+    return withHelpful401(request, await oauthProviderFor(new URL(request.url).origin, routes).fetch(request, env, ctx));
   },
 } satisfies ExportedHandler<Env>;
