@@ -39,7 +39,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           // test/deno/*.test.ts, not deeper: test/deno/in-deno/ is for `deno test` (test/deno/run-deno-tests.ts).
-          include: ['test/simulator/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/deno/*.test.ts'],
+          include: ['test/simulator/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/clients/**/*.test.ts', 'test/deno/*.test.ts', 'test/first-run/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -4,9 +4,10 @@ import { lumaClientSettings } from '../../src/worker/config.ts';
 import type { Env } from '../../src/worker/env.ts';
 import { createLumaClient, type LumaClient } from '../../src/core/luma/luma-client.ts';
 import { LumaError } from '../../src/core/luma/luma-error.ts';
-import { registerDeleteGenerationTool } from '../../src/core/tools/delete-generation.tool.ts';
-import type { ToolContext } from '../../src/core/tools/tool-context.ts';
-import type { DeleteCallResult } from '../../src/core/account/user-account.ts';
+import type { DeleteCallResult, UserAccount } from '../../src/core/account/user-account.ts';
+import { registerOnLegacyServer } from '../../src/core/mcp/legacy-server.ts';
+import { deleteGenerationTool } from '../../src/core/tools/delete-generation.tool.ts';
+import type { CallContext } from '../../src/core/tools/tool-definition.ts';
 
 /**
  * The benchmark's baseline Worker: the same `McpAgent` (one Durable Object per session, `/mcp` and
@@ -35,12 +36,13 @@ export class BaselineMcpAgent extends McpAgent<BaselineEnv> {
     // The product's settings parser, so both read LUMA_* the same way.
     const settings = lumaClientSettings(this.env as unknown as Env);
     this.luma = createLumaClient({ ...settings, apiKey: this.env.BASELINE_LUMA_KEY ?? '' });
-    registerDeleteGenerationTool(this.server, this.toolContext());
+    const context = this.callContext();
+    registerOnLegacyServer(this.server, () => context, [deleteGenerationTool], []);
   }
 
-  private toolContext(): ToolContext {
+  private callContext(): CallContext {
     const unsupported = () => Promise.reject(new Error('not offered by the baseline'));
-    return {
+    const account: UserAccount = {
       deleteGeneration: async (generationId): Promise<DeleteCallResult> => {
         try {
           const outcome = await this.luma!.deleteGeneration(generationId);
@@ -58,16 +60,16 @@ export class BaselineMcpAgent extends McpAgent<BaselineEnv> {
           return { ok: false, error: { kind, status, detail, retryAfterSeconds, reason, attempts } };
         }
       },
-      keyAdvice: 'The baseline uses a fixed key (BASELINE_LUMA_KEY).',
       // No confirmation in the baseline: nothing to read first.
       getPreferences: async () => ({ confirm_deletes: false }),
       setPreferences: unsupported,
       previewDelete: unsupported,
       getGeneration: unsupported,
       listGenerations: unsupported,
-      listRecentDeletes: unsupported,
-      clearRecentDeletes: unsupported,
+      listDeletes: unsupported,
+      clearDeletes: unsupported,
     };
+    return { account, client: CLIENT, keyAdvice: 'The baseline uses a fixed key (BASELINE_LUMA_KEY).' };
   }
 }
 

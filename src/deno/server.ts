@@ -1,12 +1,16 @@
+import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
+import { memoryPreferences } from '../core/account/preferences.ts';
+import { createUserAccount } from '../core/account/user-account.ts';
 import { createLumaClient } from '../core/luma/luma-client.ts';
-import { createUserActions } from '../core/account/user-account.ts';
+import { confirmationStates, deriveRequestStateKey } from '../core/mcp/confirmation-state.ts';
+import { createModernServer } from '../core/mcp/modern-server.ts';
 import { bearerCheck } from './bearer-auth.ts';
 import type { SelfHostedConfig } from './config.ts';
 import { McpSessions, rpcError } from './mcp-sessions.ts';
 import { MemoryDeletesLog } from './memory-deletes-log.ts';
 import { originPolicy } from './origin-policy.ts';
-import { createSessionServer } from './session-server.ts';
-import { memoryPreferences, type SingleUserState } from './single-user-context.ts';
+import { createSessionServer, OWNER } from './session-server.ts';
+import { singleUserContext } from './single-user-context.ts';
 
 /**
  * The self-hosted server as a `Request → Response` function, on Web-standard APIs only (the Deno
@@ -30,16 +34,20 @@ export interface SelfHostedServerOptions {
 
 export async function createSelfHostedServer(config: SelfHostedConfig, options: SelfHostedServerOptions = {}): Promise<SelfHostedServer> {
   const log = new MemoryDeletesLog(config.retention);
-  const state: SingleUserState = {
+  const account = createUserAccount({
     log,
     preferences: memoryPreferences(),
-    actions: createUserActions({
-      log,
-      getLumaKey: async () => config.lumaApiKey,
-      lumaClient: (apiKey) => createLumaClient({ ...config.luma, apiKey, fetch: options.lumaFetch }),
-    }),
-  };
-  const sessions = new McpSessions({ createServer: () => createSessionServer(state) });
+    getLumaKey: async () => config.lumaApiKey,
+    lumaClient: (apiKey) => createLumaClient({ ...config.luma, apiKey, fetch: options.lumaFetch }),
+  });
+  // 2025-era clients keep a session (their confirmations are asked inside the open call)…
+  const sessions = new McpSessions({ createServer: () => createSessionServer(account) });
+  // …2026-07-28 clients are served per request; a confirmation's state is sealed with a key from the bearer token.
+  const confirmations = confirmationStates(await deriveRequestStateKey(config.bearerToken), 'owner');
+  const modern = createMcpHandler(
+    () => createModernServer({ context: (clientInfo) => singleUserContext(account, clientInfo), confirmations, whose: OWNER }),
+    { legacy: 'reject' },
+  );
   const authorize = await bearerCheck(config.bearerToken);
   const origins = originPolicy(config.allowedOrigins);
 
@@ -57,14 +65,17 @@ export async function createSelfHostedServer(config: SelfHostedConfig, options: 
       const denied = await authorize(request);
       if (denied) return origins.decorate(request, denied);
       try {
-        return origins.decorate(request, await sessions.handle(request));
+        const era = (await isLegacyRequest(request)) ? sessions.handle(request) : modern.fetch(request);
+        return origins.decorate(request, await era);
       } catch {
         // The error may quote a request; it is for a debugger, not for the log or the client.
         console.error(`${request.method} ${MCP_PATH}: the request failed inside the server`);
         return rpcError(500, 'Internal error while handling the request.', -32603);
       }
     },
-    close: () => sessions.closeAll(),
+    close: async () => {
+      await Promise.all([sessions.closeAll(), modern.close()]);
+    },
   };
 }
 

@@ -1,52 +1,26 @@
-import type { DeleteEntry, DeletesLog } from '../core/account/deletes-log.ts';
-import type { ToolContext, UserPreferences } from '../core/tools/tool-context.ts';
-import type { UserActions } from '../core/account/user-account.ts';
+import type { ClientRef, UserAccount } from '../core/account/user-account.ts';
+import type { CallContext } from '../core/tools/tool-definition.ts';
 
 /**
- * The tools' view of the one user of a self-hosted server: the Worker's ToolContext
- * (src/worker/mcp/luma-mcp-agent.ts) without the per-user Durable Object and the KV copy. The actions and
- * the log are shared by every session, so that two sessions deleting the same generation still
- * share one request to Luma and one log entry; only `client` (who asked) differs per session.
+ * There is no OAuth client here: the bearer token is the one credential. The log records the
+ * token as "who" and the client's own name (from its `initialize`, or a 2026-07-28 request's
+ * envelope) as "through which app".
  */
-export interface SingleUserState {
-  actions: UserActions;
-  log: DeletesLog;
-  preferences: PreferencesStore;
+export const BEARER_CLIENT_ID = 'bearer-token';
+
+export const SELF_HOSTED_KEY_ADVICE = 'Set LUMA_API_KEY to a valid Luma API key for this server and restart it.';
+
+/**
+ * The tools' view of the one user of a self-hosted server: the same account (one log, one
+ * preference, one in-flight delete per generation) for every session and request; only the app
+ * that asks differs.
+ */
+export function singleUserContext(account: UserAccount, clientInfo: { name?: string; title?: string } | undefined): CallContext {
+  return { account, client: clientOf(clientInfo), keyAdvice: SELF_HOSTED_KEY_ADVICE };
 }
 
-export interface PreferencesStore {
-  get(): Promise<UserPreferences>;
-  set(changes: Partial<UserPreferences>): Promise<UserPreferences>;
-}
-
-const DEFAULT_PREFERENCES: UserPreferences = { confirm_deletes: true };
-
-/** Preferences for the life of the process; confirmations start on, as in the Worker. */
-export function memoryPreferences(): PreferencesStore {
-  let current: UserPreferences = { ...DEFAULT_PREFERENCES };
-  return {
-    async get() {
-      return { ...current };
-    },
-    async set(changes) {
-      current = { ...current, ...changes };
-      return { ...current };
-    },
-  };
-}
-
-export function singleUserContext(state: SingleUserState, client: () => DeleteEntry['client']): ToolContext {
-  const { actions, log, preferences } = state;
-  return {
-    keyAdvice: 'Set LUMA_API_KEY to a valid Luma API key for this server and restart it.',
-    deleteGeneration: (generationId) => actions.deleteGeneration(generationId, client()),
-    previewDelete: (generationId) => actions.previewDelete(generationId),
-    getGeneration: (generationId) => actions.getGeneration(generationId),
-    listGenerations: (page) => actions.listGenerations(page),
-    // There is no edge copy here: every page comes from the log itself.
-    listRecentDeletes: async (query) => ({ ...(await log.list(query)), source: 'log' }),
-    clearRecentDeletes: async () => ({ cleared: await log.clear() }),
-    getPreferences: () => preferences.get(),
-    setPreferences: (changes) => preferences.set(changes),
-  };
+function clientOf(info: { name?: string; title?: string } | undefined): ClientRef {
+  // Self-reported by the client, so only shown, and kept short.
+  const name = (info?.title || info?.name || 'MCP client').slice(0, 100);
+  return { id: BEARER_CLIENT_ID, name };
 }

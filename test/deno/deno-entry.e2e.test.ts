@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPClientTransport as ModernTransport, type Client as ModernClient } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLumaSimulator, type RunningLumaSimulator } from '../../simulator/node-server.ts';
+import { makeModernClient } from '../support/modern-client.ts';
 import { SimulatorControl, type SimGeneration } from '../support/simulator-control.ts';
 import { spawnDeno, startDenoServer, type RunningDenoServer } from './helpers/deno-server.ts';
 
@@ -115,6 +117,38 @@ describe('the Deno entry point (src/deno/main.ts)', () => {
     const result = await callTool(await connect({ elicitation: 'decline' }), 'delete_generation', { generation_id: id });
     expect(result.structuredContent).toMatchObject({ generation_id: id, outcome: 'declined' });
     expect((await control.account(apiKey)).deletedIds).not.toContain(id);
+  });
+
+  it('serves 2026-07-28 clients on the same /mcp: confirmation by input_required, no session', async () => {
+    const id = generations[3]!.id;
+    const sessionIds: (string | null)[] = [];
+    const answers = ['decline', 'accept'] as const;
+    let asked = 0;
+    const client: ModernClient = makeModernClient('deno-modern', {
+      answer: () => (answers[asked++] === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' }),
+    });
+    await client.connect(
+      new ModernTransport(new URL('/mcp', server.origin), {
+        requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          sessionIds.push(response.headers.get('mcp-session-id'));
+          return response;
+        },
+      }),
+    );
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual([...TOOLS].sort());
+      expect((await client.callTool({ name: 'delete_generation', arguments: { generation_id: id } })).structuredContent).toMatchObject({ outcome: 'declined' });
+      expect((await control.account(apiKey)).deletedIds).not.toContain(id);
+      expect((await client.callTool({ name: 'delete_generation', arguments: { generation_id: id } })).structuredContent).toMatchObject({ outcome: 'deleted', deleted_by: 'deno-modern' });
+      expect((await control.account(apiKey)).deletedIds).toContain(id);
+      expect(asked).toBe(2);
+      expect(sessionIds.filter((sessionId) => sessionId !== null)).toEqual([]);
+    } finally {
+      await client.close();
+    }
   });
 
   it('answers 401 with a Bearer challenge without the token, or with a wrong one', async () => {

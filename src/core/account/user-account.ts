@@ -1,12 +1,13 @@
 import type { DeleteOutcome, Generation, GenerationList, LumaClient } from '../luma/luma-client.ts';
 import { LumaError, type LumaErrorDetails } from '../luma/luma-error.ts';
-import type { DeleteEntry, DeletesLog, KnownGeneration, LoggedDelete } from './deletes-log.ts';
-import type { DeletePreview } from '../tools/tool-context.ts';
+import type { DeleteEntry, DeletesLog, DeletesPage, DeletesQuery, KnownGeneration, LoggedDelete } from './deletes-log.ts';
+import type { PreferencesStore, UserPreferences } from './preferences.ts';
 
 /**
- * What one user can do with their Luma account through this server, with their own key and log.
- * Runtime-neutral: the Worker runs it inside the user's Durable Object (so results cross an RPC
- * boundary, and errors are data, not thrown classes); another runtime can run it in-process.
+ * What one person can do with their Luma account through this server, with their own key, log
+ * and preferences: the one per-user contract every tool stands on. Runtime-neutral and written
+ * once: the Worker runs it inside the person's Durable Object (so results cross an RPC boundary,
+ * and errors are data, not thrown classes); the self-hosted server runs it in-process.
  */
 export type ActionError = { kind: 'no_api_key' } | LumaErrorDetails;
 
@@ -14,19 +15,60 @@ export type ActionResult<T> = { ok: true; value: T } | { ok: false; error: Actio
 
 export type DeleteCallResult = ({ ok: true } & LoggedDelete) | { ok: false; error: ActionError };
 
-export interface UserActionsDeps {
-  getLumaKey(): Promise<string | null>;
-  lumaClient(apiKey: string): LumaClient;
-  log: DeletesLog;
-  now?: () => Date;
+/** The app (OAuth client, or the self-hosted server's caller) a person acts through. */
+export type ClientRef = DeleteEntry['client'];
+
+/** What a confirmation can show before deleting, without asking Luma. */
+export interface DeletePreview {
+  generation_id: string;
+  already_deleted?: DeleteEntry;
+  known?: KnownGeneration;
 }
 
-export interface UserActions {
-  deleteGeneration(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult>;
+/** `edge_cache`: the Worker's KV copy; `log`: the person's log itself. */
+export type RecentDeletesSource = 'edge_cache' | 'log';
+
+export type RecentDeletesPage = DeletesPage & { source: RecentDeletesSource };
+
+export interface UserAccount {
+  /** Deletes one generation, at most once, and logs it. */
+  deleteGeneration(generationId: string, client: ClientRef): Promise<DeleteCallResult>;
   /** What a confirmation should show before deleting: from the log and earlier reads, not from Luma. */
   previewDelete(generationId: string): Promise<DeletePreview>;
   getGeneration(generationId: string): Promise<ActionResult<Generation>>;
   listGenerations(page: { limit: number; offset: number }): Promise<ActionResult<GenerationList>>;
+  /** A page of the deletes log, newest first, and where it was read from. */
+  listDeletes(query: DeletesQuery): Promise<RecentDeletesPage>;
+  /** Empties the deletes log (the generations stay deleted). */
+  clearDeletes(): Promise<{ cleared: number }>;
+  getPreferences(): Promise<UserPreferences>;
+  setPreferences(changes: Partial<UserPreferences>): Promise<UserPreferences>;
+}
+
+/** Every method of the contract, for runtimes that expose it across a boundary (the Worker's RPC). */
+export const USER_ACCOUNT_METHODS = [
+  'deleteGeneration',
+  'previewDelete',
+  'getGeneration',
+  'listGenerations',
+  'listDeletes',
+  'clearDeletes',
+  'getPreferences',
+  'setPreferences',
+] as const satisfies readonly (keyof UserAccount)[];
+
+export type UserAccountMethod = (typeof USER_ACCOUNT_METHODS)[number];
+
+export function isUserAccountMethod(name: unknown): name is UserAccountMethod {
+  return typeof name === 'string' && (USER_ACCOUNT_METHODS as readonly string[]).includes(name);
+}
+
+export interface UserAccountDeps {
+  getLumaKey(): Promise<string | null>;
+  lumaClient(apiKey: string): LumaClient;
+  log: DeletesLog;
+  preferences: PreferencesStore;
+  now?: () => Date;
 }
 
 /** A generation's asset URLs by kind, leaving out the kinds Luma sent as null. */
@@ -47,7 +89,7 @@ export function knownFrom(generation: Generation): KnownGeneration {
   };
 }
 
-export function createUserActions(deps: UserActionsDeps): UserActions {
+export function createUserAccount(deps: UserAccountDeps): UserAccount {
   const inFlight = new Map<string, Promise<DeleteCallResult>>();
   /**
    * Generations whose last delete failed after an attempt that lost its answer: Luma may have
@@ -145,6 +187,17 @@ export function createUserActions(deps: UserActionsDeps): UserActions {
       }
       return result;
     },
+
+    async listDeletes(query) {
+      return { ...(await deps.log.list(query)), source: 'log' };
+    },
+
+    async clearDeletes() {
+      return { cleared: await deps.log.clear() };
+    },
+
+    getPreferences: () => deps.preferences.get(),
+    setPreferences: (changes) => deps.preferences.set(changes),
   };
 }
 

@@ -1,77 +1,54 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { ElicitResultSchema, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { KnownGeneration } from '../account/deletes-log.ts';
-import type { DeletePreview, ToolContext } from './tool-context.ts';
+import type { DeletePreview } from '../account/user-account.ts';
+import { NOT_DELETED } from './delete-results.ts';
+import { describeGeneration } from './describe.ts';
+import type { ToolError } from './tool-result.ts';
+import type { ToolCall } from './tool-definition.ts';
 
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/** What the person answered; `unsupported` when their client cannot be asked (no elicitation). */
-export type Confirmation = 'confirmed' | 'declined' | 'cancelled' | 'unsupported';
-
-/** How long a person has to answer before the delete is abandoned (nothing is deleted). */
-const ANSWER_TIMEOUT_MS = 5 * 60_000;
+/** Whether a delete may go ahead, and if not, why not. */
+export type DeleteClearance = { proceed: true } | { proceed: false; answer: 'declined' | 'cancelled' } | { proceed: false; error: ToolError };
 
 /**
- * Asks the person, through their MCP client (elicitation), to confirm a delete. Clients that did
- * not declare the capability are not asked. A failed or timed-out question counts as cancelled:
- * nothing irreversible happens without a clear yes.
+ * Asks the person before deleting `ids`, when they want to be asked and their client can ask.
+ * Fails closed: if the preference or what to show cannot be read, nothing is deleted. Generations
+ * already in the log are not asked about (their repeat touches nothing); when only those are left,
+ * nothing is asked.
  */
-export async function confirmWithPerson(server: McpServer, extra: ToolExtra, message: string): Promise<Confirmation> {
-  if (!server.server.getClientCapabilities()?.elicitation) return 'unsupported';
+export async function askBeforeDeleting(tool: string, ids: string[], call: ToolCall): Promise<DeleteClearance> {
+  // A client that cannot be asked is not asked, so there is no preference to read (one round trip fewer).
+  if (!call.canAsk) return { proceed: true };
+  let pending: DeletePreview[];
   try {
-    const answer = await extra.sendRequest(
-      {
-        method: 'elicitation/create',
-        params: {
-          message,
-          requestedSchema: {
-            type: 'object',
-            properties: {
-              confirm: { type: 'boolean', title: 'Delete permanently', description: 'This cannot be undone.', default: true },
-            },
-            required: ['confirm'],
-          },
-        },
+    if (!(await call.account.getPreferences()).confirm_deletes) return { proceed: true };
+    pending = (await Promise.all(ids.map((id) => call.account.previewDelete(id)))).filter((preview) => !preview.already_deleted);
+  } catch {
+    console.error(`${tool}: could not read the confirmation preference or the preview`);
+    return {
+      proceed: false,
+      error: {
+        code: 'internal_error',
+        message: `Could not prepare the confirmation question, so nothing was sent to Luma. ${NOT_DELETED} Try again in a moment.`,
       },
-      ElicitResultSchema,
-      { timeout: ANSWER_TIMEOUT_MS },
-    );
-    if (answer.action === 'accept') return answer.content?.confirm === false ? 'declined' : 'confirmed';
-    return answer.action === 'decline' ? 'declined' : 'cancelled';
-  } catch {
-    return 'cancelled';
+    };
   }
+  if (pending.length === 0) return { proceed: true };
+  const answer = await call.ask({ message: deleteQuestion(pending), subject: { tool, items: ids } });
+  if (answer === 'confirmed' || answer === 'unsupported') return { proceed: true };
+  return { proceed: false, answer };
 }
 
-/**
- * What to ask the person about before deleting `ids`: the previews of those not already deleted
- * (an already deleted one is answered from the log, touching nothing), or `undefined` when no
- * question is to be asked: the client cannot ask, the person turned confirmations off, nothing is
- * left to delete, or the previews could not be read (the delete itself then reports the failure).
- */
-export async function previewsToConfirm(ids: string[], context: ToolContext, server: McpServer): Promise<DeletePreview[] | undefined> {
-  // A client that cannot be asked is not asked, so there is no preference to read (one round trip to the user's Durable Object fewer).
-  if (!server.server.getClientCapabilities()?.elicitation) return undefined;
-  try {
-    if (!(await context.getPreferences()).confirm_deletes) return undefined;
-    const pending = (await Promise.all(ids.map((id) => context.previewDelete(id)))).filter((preview) => !preview.already_deleted);
-    return pending.length > 0 ? pending : undefined;
-  } catch {
-    return undefined;
+function deleteQuestion(pending: DeletePreview[]): string {
+  if (pending.length === 1) {
+    const [only] = pending;
+    return `Delete the Luma generation ${describeGeneration(only!.generation_id, only!.known)}? This cannot be undone.`;
   }
+  const shown = pending.slice(0, 10).map((preview) => `• ${describeGeneration(preview.generation_id, preview.known)}`);
+  const more = pending.length > 10 ? `\n…and ${pending.length - 10} more.` : '';
+  return `Delete these ${pending.length} Luma generations? This cannot be undone.\n${shown.join('\n')}${more}`;
 }
 
-/** One line a person can recognise a generation by: type, prompt excerpt, when it was made. */
-export function describeGeneration(id: string, known?: KnownGeneration): string {
-  if (!known) return id;
-  const parts = [known.generation_type ?? 'generation'];
-  if (known.prompt) parts.push(`"${excerpt(known.prompt, 60)}"`);
-  if (known.created_at) parts.push(`created ${known.created_at}`);
-  return `${id} (${parts.join(', ')})`;
-}
-
-export function excerpt(text: string, length: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+/** The person's answer when they did not say yes. */
+export function notConfirmedText(what: string, answer: 'declined' | 'cancelled'): string {
+  return answer === 'declined'
+    ? `Not deleted: the person declined to delete ${what}. ${NOT_DELETED}`
+    : `Not deleted: the confirmation for ${what} was cancelled or not answered. ${NOT_DELETED}`;
 }

@@ -1,20 +1,8 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { confirmWithPerson, describeGeneration, previewsToConfirm, type ToolExtra } from './confirmation.ts';
-import {
-  deleteOutcomeSchema,
-  describeDeleteResult,
-  generationIdSchema,
-  internalDeleteError,
-  NOT_DELETED,
-  notConfirmedText,
-  runDelete,
-  toolErrorSchema,
-  type DeleteGenerationResult,
-} from './delete-generation.tool.ts';
 import { checkGenerationId } from '../luma/generation-id.ts';
-import type { ToolContext } from './tool-context.ts';
+import { askBeforeDeleting, notConfirmedText } from './confirmation.ts';
+import { deleteOutcomeSchema, generationIdSchema, NOT_DELETED, runDelete, toolErrorSchema, type DeleteGenerationResult } from './delete-results.ts';
+import { nowOf, type ToolDefinition } from './tool-definition.ts';
 import { failure, success } from './tool-result.ts';
 
 export const DELETE_GENERATIONS = 'delete_generations';
@@ -48,58 +36,58 @@ const outputSchema = {
     not_confirmed: z.number().int(),
   }),
   timestamp: z.string(),
+  error: toolErrorSchema.optional().describe('Present when the call failed: `partial_failure` (see each result), or why nothing was attempted.'),
 };
 
 type Item = Omit<DeleteGenerationResult, 'timestamp'>;
 
-export async function deleteGenerations(args: { generation_ids: string[] }, context: ToolContext, server?: McpServer, extra?: ToolExtra): Promise<CallToolResult> {
-  const now = () => (context.now?.() ?? new Date()).toISOString();
+export const deleteGenerationsTool: ToolDefinition<typeof inputSchema, typeof outputSchema> = {
+  name: DELETE_GENERATIONS,
+  title: 'Delete several Luma generations',
+  description:
+    `Permanently deletes up to ${MAX_BULK_IDS} Luma Dream Machine generations in one call and reports the outcome for each. This cannot be undone. ` +
+    'Every ID is checked first: one malformed ID rejects the whole call and nothing is deleted. ' +
+    "If the person's client supports it, they confirm the whole batch once. Use only for generations the person clearly asked to delete.",
+  annotations: { title: 'Delete several Luma generations', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  inputSchema,
+  outputSchema,
 
-  // Every ID is checked before anything is sent: one bad ID rejects the whole call.
-  const ids: string[] = [];
-  const problems: string[] = [];
-  args.generation_ids.forEach((candidate, index) => {
-    const check = checkGenerationId(candidate);
-    if (check.ok) ids.push(check.id);
-    else problems.push(`item ${index + 1}: ${check.problem}`);
-  });
-  if (problems.length > 0) {
-    const message = `Invalid generation_ids (${problems.length} of ${args.generation_ids.length}): ${problems.slice(0, 5).join(' ')}${problems.length > 5 ? ' …' : ''} ${NOT_DELETED}`;
-    return failure({ code: 'invalid_generation_id', message }, { results: [], summary: summarise([]), timestamp: now() });
-  }
-  const distinct = [...new Set(ids)];
+  async run(args, call) {
+    const now = () => nowOf(call);
 
-  if (server && extra) {
-    const refused = await askFirst(distinct, context, server, extra, now);
-    if (refused) return refused;
-  }
+    // Every ID is checked before anything is sent: one bad ID rejects the whole call.
+    const ids: string[] = [];
+    const problems: string[] = [];
+    args.generation_ids.forEach((candidate, index) => {
+      const check = checkGenerationId(candidate);
+      if (check.ok) ids.push(check.id);
+      else problems.push(`item ${index + 1}: ${check.problem}`);
+    });
+    if (problems.length > 0) {
+      const message = `Invalid generation_ids (${problems.length} of ${args.generation_ids.length}): ${problems.slice(0, 5).join(' ')}${problems.length > 5 ? ' …' : ''} ${NOT_DELETED}`;
+      return failure({ code: 'invalid_generation_id', message }, { results: [], summary: summarise([]), timestamp: now() });
+    }
+    const distinct = [...new Set(ids)];
 
-  const items = await mapWithConcurrency(distinct, CONCURRENCY, async (id): Promise<Item> => {
-    const result = await runDelete(id, context);
-    if ('internal' in result) return { generation_id: id, outcome: 'failed', error: internalDeleteError(id) };
-    const { timestamp: _timestamp, ...item } = describeDeleteResult(id, result, now(), context.keyAdvice).structured;
-    return item;
-  });
-  const summary = summarise(items);
-  const lines = items.map((item) => `- ${item.generation_id}: ${item.outcome}${item.error ? ` — ${item.error.message}` : ''}`);
-  const text = `Deleted ${summary.deleted}, already deleted ${summary.already_deleted}, failed ${summary.failed} (of ${items.length}).\n${lines.join('\n')}`;
-  const structured = { results: items, summary, timestamp: now() };
-  // Any failure makes the call a failure, so that no client takes a partial result for a whole one.
-  return summary.failed > 0
-    ? { ...failure({ code: 'partial_failure', message: text }, structured), structuredContent: structured }
-    : success(text, structured);
-}
+    const clearance = await askBeforeDeleting(DELETE_GENERATIONS, distinct, call);
+    if (!clearance.proceed) {
+      if ('error' in clearance) return failure(clearance.error, { results: [], summary: summarise([]), timestamp: now() });
+      const items: Item[] = distinct.map((id) => ({ generation_id: id, outcome: clearance.answer }));
+      return success(notConfirmedText(`${distinct.length} generations`, clearance.answer), { results: items, summary: summarise(items), timestamp: now() });
+    }
 
-async function askFirst(ids: string[], context: ToolContext, server: McpServer, extra: ToolExtra, now: () => string): Promise<CallToolResult | undefined> {
-  const pending = await previewsToConfirm(ids, context, server);
-  if (!pending) return undefined;
-  const shown = pending.slice(0, 10).map((preview) => `• ${describeGeneration(preview.generation_id, preview.known)}`);
-  const more = pending.length > 10 ? `\n…and ${pending.length - 10} more.` : '';
-  const answer = await confirmWithPerson(server, extra, `Delete these ${pending.length} Luma generations? This cannot be undone.\n${shown.join('\n')}${more}`);
-  if (answer === 'confirmed' || answer === 'unsupported') return undefined;
-  const items: Item[] = ids.map((id) => ({ generation_id: id, outcome: answer }));
-  return success(notConfirmedText(`${pending.length} generations`, answer), { results: items, summary: summarise(items), timestamp: now() });
-}
+    const items = await mapWithConcurrency(distinct, CONCURRENCY, async (id): Promise<Item> => {
+      const { timestamp: _timestamp, ...item } = (await runDelete(id, call.account, call.client, now, call.keyAdvice)).structured;
+      return item;
+    });
+    const summary = summarise(items);
+    const lines = items.map((item) => `- ${item.generation_id}: ${item.outcome}${item.error ? ` — ${item.error.message}` : ''}`);
+    const text = `Deleted ${summary.deleted}, already deleted ${summary.already_deleted}, failed ${summary.failed} (of ${items.length}).\n${lines.join('\n')}`;
+    const structured = { results: items, summary, timestamp: now() };
+    // Any failure makes the call a failure, so that no client takes a partial result for a whole one.
+    return summary.failed > 0 ? failure({ code: 'partial_failure', message: text }, structured) : success(text, structured);
+  },
+};
 
 function summarise(items: Item[]) {
   const count = (outcome: Item['outcome']) => items.filter((item) => item.outcome === outcome).length;
@@ -123,21 +111,4 @@ async function mapWithConcurrency<T, R>(items: T[], limit: number, run: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-export function registerDeleteGenerationsTool(server: McpServer, context: ToolContext): void {
-  server.registerTool(
-    DELETE_GENERATIONS,
-    {
-      title: 'Delete several Luma generations',
-      description:
-        `Permanently deletes up to ${MAX_BULK_IDS} Luma Dream Machine generations in one call and reports the outcome for each. This cannot be undone. ` +
-        'Every ID is checked first: one malformed ID rejects the whole call and nothing is deleted. ' +
-        'If the person\'s client supports it, they confirm the whole batch once. Use only for generations the person clearly asked to delete.',
-      inputSchema,
-      outputSchema,
-      annotations: { title: 'Delete several Luma generations', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    },
-    (args, extra) => deleteGenerations(args, context, server, extra),
-  );
 }

@@ -1,5 +1,5 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { LumaError } from '../luma/luma-error.ts';
+import type { ToolResult } from './tool-definition.ts';
 
 /** Machine-readable reasons a tool call failed; the text block says the same for a person. */
 export type ToolErrorCode =
@@ -12,7 +12,11 @@ export type ToolErrorCode =
   | 'luma_rejected'
   | 'internal_error'
   /** A bulk call where some items failed: see each item's own error. */
-  | 'partial_failure';
+  | 'partial_failure'
+  /** The client cannot ask the person, and this change needs the person's own yes. */
+  | 'confirmation_unavailable'
+  /** A 2026-07-28 confirmation that was forged, altered, expired, or given for another request. */
+  | 'confirmation_invalid';
 
 export interface ToolError {
   code: ToolErrorCode;
@@ -24,12 +28,22 @@ export interface ToolError {
   luma_detail?: string;
 }
 
-export function success<T extends Record<string, unknown>>(text: string, structuredContent: T): CallToolResult {
+export function success(text: string, structuredContent: Record<string, unknown>): ToolResult {
   return { content: [{ type: 'text', text }], structuredContent };
 }
 
-export function failure<T extends Record<string, unknown>>(error: ToolError, structuredContent: T): CallToolResult {
-  return { content: [{ type: 'text', text: error.message }], structuredContent: { ...structuredContent, error }, isError: true };
+/**
+ * A failed call. `structuredContent` is given only by tools whose output schema has room for the
+ * failure (the delete tools: an outcome per generation, with its `error`); the others fail with
+ * text alone, so that no client's output-schema validation turns a clear message into a protocol
+ * error.
+ */
+export function failure(error: ToolError, structuredContent?: Record<string, unknown>): ToolResult {
+  return {
+    content: [{ type: 'text', text: error.message }],
+    ...(structuredContent ? { structuredContent: { ...structuredContent, error } } : {}),
+    isError: true,
+  };
 }
 
 /**

@@ -10,6 +10,8 @@ import { renderConsentPage, renderProblemPage } from './consent-page.ts';
 import { admitKeyCheck, admitRequest, clientAddress, retryAfterSeconds } from './limits.ts';
 import { SCOPE_DELETE, SCOPE_READ } from './scope-guard.ts';
 import { userIdForLumaKey } from './user-id.ts';
+import { README_PATH, landingPageResponse } from '../pages/landing-page.ts';
+import { readmeResponse } from '../pages/readme.ts';
 
 /** Longer than any real key; a bigger paste is a mistake, and is not sent to Luma. */
 const MAX_KEY_LENGTH = 512;
@@ -35,7 +37,8 @@ export async function handleAppPages(request: Request, env: Env, oauth: OAuthHel
     if (!admitted.ok) return tryAgainLater(admitted.retryAt, 'Too many requests from your network');
     return handleAccount(request, env, oauth);
   }
-  if (url.pathname === '/' && request.method === 'GET') return landingPage(url);
+  if (url.pathname === '/' && request.method === 'GET') return landingPageResponse(url);
+  if (url.pathname === README_PATH && request.method === 'GET') return readmeResponse();
   return new Response('Not Found', { status: 404 });
 }
 
@@ -203,12 +206,4 @@ function problemPage(title: string, message: string, status: number): Response {
   const headers = new Headers();
   pageHeaders(headers, nonce);
   return new Response(renderProblemPage(title, message, nonce), { status, headers });
-}
-
-function landingPage(url: URL): Response {
-  const text =
-    `Luma Dream Machine MCP server\n\n` +
-    `Connect an MCP client to ${url.origin}/mcp (Streamable HTTP) or ${url.origin}/sse (legacy SSE).\n` +
-    `You will be asked for your Luma API key once, on this server's consent page.\n`;
-  return new Response(text, { headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 }

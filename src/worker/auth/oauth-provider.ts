@@ -1,7 +1,5 @@
 import { OAuthAuthorizationServer, OAuthResourceServer, type OAuthHelpers, type OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
 import type { AuthProps, Env } from '../env.ts';
-import { LumaMcpAgent } from '../mcp/luma-mcp-agent.ts';
-import { guardSessionOwner } from '../mcp/session-owner-guard.ts';
 import { handleAppPages } from './authorize-handler.ts';
 import { checkClientMetadata } from './client-metadata.ts';
 import { admitRequest, clientAddress, retryAfterSeconds } from './limits.ts';
@@ -33,14 +31,23 @@ export interface OriginAuth {
   root: OAuthResourceServer<Env, AuthProps>;
 }
 
+/** The protected API: a path and the handler authenticated requests go to (see index.ts). */
+export type ApiRoutes = Record<'/mcp' | '/sse', ProtectedHandler>;
+
 /**
  * The protected endpoints, each behind the delete-scope check (see scope-guard.ts), noting when
- * the app was last used (for the account page).
+ * the app was last used (for the account page). Built once per routes object.
  */
-export const apiHandlers = {
-  '/mcp': trackUse(requireScopes(guardSessionOwner(LumaMcpAgent.serve('/mcp', { binding: 'MCP_OBJECT' }), 'streamable-http'))),
-  '/sse': trackUse(requireScopes(guardSessionOwner(LumaMcpAgent.serveSSE('/sse', { binding: 'MCP_OBJECT' }), 'sse'))),
-};
+const guardedRoutes = new WeakMap<ApiRoutes, ApiRoutes>();
+
+function guarded(routes: ApiRoutes): ApiRoutes {
+  let wrapped = guardedRoutes.get(routes);
+  if (!wrapped) {
+    wrapped = { '/mcp': trackUse(requireScopes(routes['/mcp'])), '/sse': trackUse(requireScopes(routes['/sse'])) };
+    guardedRoutes.set(routes, wrapped);
+  }
+  return wrapped;
+}
 
 function trackUse(handler: ProtectedHandler): ProtectedHandler {
   return {
@@ -59,17 +66,17 @@ function trackUse(handler: ProtectedHandler): ProtectedHandler {
 const MAX_ORIGINS = 16;
 const byOrigin = new Map<string, OriginAuth | null>();
 
-export function oauthFor(origin: string): OriginAuth | undefined {
+export function oauthFor(origin: string, routes: ApiRoutes): OriginAuth | undefined {
   let auth = byOrigin.get(origin);
   if (auth === undefined) {
-    auth = buildOriginAuth(origin);
+    auth = buildOriginAuth(origin, guarded(routes));
     if (byOrigin.size >= MAX_ORIGINS) byOrigin.delete(byOrigin.keys().next().value!);
     byOrigin.set(origin, auth);
   }
   return auth ?? undefined;
 }
 
-function buildOriginAuth(origin: string): OriginAuth | null {
+function buildOriginAuth(origin: string, routes: ApiRoutes): OriginAuth | null {
   const resources = { mcp: `${origin}/mcp`, sse: `${origin}/sse`, origin };
   let authorizationServer: OAuthAuthorizationServer<Env>;
   try {
@@ -111,8 +118,8 @@ function buildOriginAuth(origin: string): OriginAuth | null {
     origin,
     authorizationServer,
     resources,
-    mcp: resourceServer(resources.mcp, apiHandlers['/mcp']),
-    sse: resourceServer(resources.sse, apiHandlers['/sse']),
+    mcp: resourceServer(resources.mcp, routes['/mcp']),
+    sse: resourceServer(resources.sse, routes['/sse']),
     root: resourceServer(resources.origin, { fetch: async () => new Response('Not Found', { status: 404 }) }),
   };
 }
@@ -120,9 +127,9 @@ function buildOriginAuth(origin: string): OriginAuth | null {
 const PROTECTED_RESOURCE_METADATA = '/.well-known/oauth-protected-resource';
 
 /** Routes one request to the authorization server, a protected resource, or our own pages. */
-export async function handleOAuthRequest(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+export async function handleOAuthRequest(request: Request, env: Env, ctx: ExecutionContext, routes: ApiRoutes): Promise<Response> {
   const url = new URL(request.url);
-  const auth = oauthFor(url.origin);
+  const auth = oauthFor(url.origin, routes);
   if (!auth) return new Response('This server is not served at this address.\n', { status: 421, headers: { 'Cache-Control': 'no-store' } });
   const path = url.pathname;
 

@@ -1,5 +1,5 @@
 import type { DeletesPage, DeletesQuery } from '../../core/account/deletes-log.ts';
-import type { RecentDeletesSource } from '../../core/tools/tool-context.ts';
+import type { RecentDeletesPage } from '../../core/account/user-account.ts';
 import type { RecentDeletesCache } from './recent-deletes-cache.ts';
 
 /**
@@ -12,7 +12,7 @@ export async function readRecentDeletes(
   query: DeletesQuery,
   cache: RecentDeletesCache,
   fromLog: (query: DeletesQuery) => Promise<DeletesPage>,
-): Promise<DeletesPage & { source: RecentDeletesSource }> {
+): Promise<RecentDeletesPage> {
   // Older pages (a cursor) are beyond the copy by design; go to the log.
   if (query.cursor === undefined) {
     let snapshot = null;

@@ -1,12 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
+import { DEFAULT_PREFERENCES, type PreferencesStore, type UserPreferences } from '../../core/account/preferences.ts';
+import { createUserAccount, isUserAccountMethod, USER_ACCOUNT_METHODS, type UserAccount, type UserAccountMethod } from '../../core/account/user-account.ts';
+import { createLumaClient } from '../../core/luma/luma-client.ts';
 import { lumaClientSettings, readSecrets, retentionSettings } from '../config.ts';
 import type { Env } from '../env.ts';
 import { CACHED_ENTRIES, RecentDeletesCache, type CachedDeletes } from '../log-cache/recent-deletes-cache.ts';
-import { createLumaClient } from '../../core/luma/luma-client.ts';
-import type { Generation, GenerationList } from '../../core/luma/luma-client.ts';
-import type { DeleteEntry, DeletesPage, DeletesQuery, KnownGeneration } from '../../core/account/deletes-log.ts';
-import { createUserActions, type ActionResult, type DeleteCallResult, type UserActions } from '../../core/account/user-account.ts';
-import type { DeletePreview, UserPreferences } from '../../core/tools/tool-context.ts';
 import { openLumaKey, sealLumaKey, type SealedKey } from './key-encryption.ts';
 import { SqliteDeletesLog } from './sqlite-deletes-log.ts';
 
@@ -14,7 +12,6 @@ const LUMA_KEY = 'luma-key';
 const USER_ID = 'user-id';
 const CACHE_STALE = 'cache-stale';
 const PREFERENCES = 'preferences';
-const DEFAULT_PREFERENCES: UserPreferences = { confirm_deletes: true };
 /** How long to wait before retrying a failed write of the KV copy. */
 const CACHE_REPAIR_DELAY_MS = 30_000;
 
@@ -23,10 +20,13 @@ const CACHE_REPAIR_DELAY_MS = 30_000;
  * the source of truth for their deletes log: deletes for one user are decided here, one at a time,
  * so the log has each deleted generation exactly once. After every change it writes the newest
  * entries through to Workers KV, and repairs that copy (on an alarm) if KV was failing.
+ *
+ * The person's account (src/core/account/user-account.ts) runs here, and is exposed once, through
+ * {@link UserStore.call}; {@link accountOf} gives callers in the Worker the same contract.
  */
 export class UserStore extends DurableObject<Env> {
   private readonly log: SqliteDeletesLog;
-  private readonly actions: UserActions;
+  private readonly account: UserAccount;
   /** The edge copy of the log. A field so that fault-injection tests can swap in a failing one. */
   cache: RecentDeletesCache;
   private cacheDirty = false;
@@ -37,8 +37,9 @@ export class UserStore extends DurableObject<Env> {
     this.log = new SqliteDeletesLog(ctx.storage.sql, retentionSettings(env));
     this.cache = new RecentDeletesCache(env.DELETES_CACHE);
     const settings = lumaClientSettings(env);
-    this.actions = createUserActions({
+    this.account = createUserAccount({
       log: this.log,
+      preferences: this.preferences(),
       getLumaKey: () => this.readLumaKey(),
       lumaClient: (apiKey) => createLumaClient({ ...settings, apiKey }),
     });
@@ -57,58 +58,24 @@ export class UserStore extends DurableObject<Env> {
     return this.readLumaKey();
   }
 
-  /** Deletes a generation with the user's key, once, and logs it. See createUserActions. */
-  async deleteGeneration(userId: string, generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
+  /**
+   * Runs one method of the person's account for `userId` (who must be the user this object
+   * belongs to), and keeps the edge copy of the log in step with what changed.
+   */
+  async call(userId: string, method: UserAccountMethod, args: unknown[]): Promise<unknown> {
+    if (!isUserAccountMethod(method)) throw new Error('user-store: no such account method');
     await this.bindUser(userId);
-    const result = await this.actions.deleteGeneration(generationId, client);
-    if (result.ok && result.status === 'deleted') await this.syncCache();
+    const result = await (this.account[method] as (...args: unknown[]) => Promise<unknown>)(...args);
+    const changedLog =
+      method === 'clearDeletes' || (method === 'deleteGeneration' && (result as { ok: boolean; status?: string }).ok && (result as { status?: string }).status === 'deleted');
+    if (changedLog) await this.syncCache();
+    // A page read from the log itself means the caller missed the KV copy: refresh it.
+    else if (method === 'listDeletes') this.ctx.waitUntil(this.syncCache());
     return result;
   }
 
-  /** What a confirmation should show before deleting, without asking Luma anything. */
-  async previewDelete(userId: string, generationId: string): Promise<DeletePreview> {
-    await this.bindUser(userId);
-    return this.actions.previewDelete(generationId);
-  }
-
-  async getGeneration(userId: string, generationId: string): Promise<ActionResult<Generation>> {
-    await this.bindUser(userId);
-    return this.actions.getGeneration(generationId);
-  }
-
-  async listGenerations(userId: string, page: { limit: number; offset: number }): Promise<ActionResult<GenerationList>> {
-    await this.bindUser(userId);
-    return this.actions.listGenerations(page);
-  }
-
-  async getPreferences(userId: string): Promise<UserPreferences> {
-    await this.bindUser(userId);
-    return { ...DEFAULT_PREFERENCES, ...(await this.ctx.storage.get<Partial<UserPreferences>>(PREFERENCES)) };
-  }
-
-  async setPreferences(userId: string, changes: Partial<UserPreferences>): Promise<UserPreferences> {
-    const next = { ...(await this.getPreferences(userId)), ...changes };
-    await this.ctx.storage.put(PREFERENCES, next);
-    return next;
-  }
-
-  /** A page of the log, newest first. Also refreshes the KV copy, which the caller missed. */
-  async listDeletes(userId: string, query: DeletesQuery): Promise<DeletesPage> {
-    await this.bindUser(userId);
-    const page = await this.log.list(query);
-    this.ctx.waitUntil(this.syncCache());
-    return page;
-  }
-
-  async clearDeletes(userId: string): Promise<{ cleared: number }> {
-    await this.bindUser(userId);
-    const cleared = await this.log.clear();
-    await this.syncCache();
-    return { cleared };
-  }
-
   /** Records what a read learned about a generation, for its log entry should it be deleted. */
-  async rememberGeneration(userId: string, generationId: string, details: KnownGeneration): Promise<void> {
+  async rememberGeneration(userId: string, generationId: string, details: Parameters<SqliteDeletesLog['remember']>[1]): Promise<void> {
     await this.bindUser(userId);
     await this.log.remember(generationId, details);
   }
@@ -124,6 +91,19 @@ export class UserStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     void new SqliteDeletesLog(this.ctx.storage.sql); // its tables again, empty, for this instance
     await this.env.DELETES_CACHE.delete(RecentDeletesCache.key(userId));
+  }
+
+  private preferences(): PreferencesStore {
+    const storage = this.ctx.storage;
+    const get = async (): Promise<UserPreferences> => ({ ...DEFAULT_PREFERENCES, ...(await storage.get<Partial<UserPreferences>>(PREFERENCES)) });
+    return {
+      get,
+      async set(changes) {
+        const next = { ...(await get()), ...changes };
+        await storage.put(PREFERENCES, next);
+        return next;
+      },
+    };
   }
 
   /** Retries a KV write that failed earlier. */
@@ -195,4 +175,12 @@ export class UserStore extends DurableObject<Env> {
 
 export function userStoreFor(env: Env, userId: string): DurableObjectStub<UserStore> {
   return env.USER_STORE.get(env.USER_STORE.idFromName(userId));
+}
+
+/** The person's account, as the tools see it, run in their own Durable Object: one RPC per call. */
+export function accountOf(env: Env, userId: string): UserAccount {
+  const store = userStoreFor(env, userId);
+  const account: Partial<Record<UserAccountMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+  for (const method of USER_ACCOUNT_METHODS) account[method] = (...args) => store.call(userId, method, args) as Promise<unknown>;
+  return account as unknown as UserAccount;
 }

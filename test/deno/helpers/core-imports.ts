@@ -16,7 +16,7 @@ export interface PortabilityReport {
 }
 
 /** npm packages the core may use: they run on any Web-standard runtime (entries below excepted). */
-const PORTABLE_PACKAGES = ['zod', '@modelcontextprotocol/sdk'];
+const PORTABLE_PACKAGES = ['zod', '@modelcontextprotocol/sdk', '@modelcontextprotocol/server'];
 
 /** Parts of the MCP SDK built on Node (stdio, node:http, Express). */
 const NODE_ONLY_SDK_PATHS = /^@modelcontextprotocol\/sdk\/(server\/(stdio|express|streamableHttp|sse)|client\/stdio)(\.js)?$/;

@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { describe, expect, inject, it } from 'vitest';
 import { readSelfHostedConfig } from '../../../src/deno/config.ts';
 import { createLumaFetch } from '../../../src/deno/luma-fetch.ts';
@@ -70,10 +71,57 @@ describe('the self-hosted server', () => {
       const careful = await connect('careful', { onElicit: () => (asked++, { action: 'accept', content: { confirm: true } }) });
       expect((await call(careful, 'delete_generation', { generation_id: ids[0] })).structuredContent.outcome).toBe('deleted');
       expect(asked).toBe(1);
-      await call(await connect('settings'), 'set_delete_confirmation', { enabled: false });
+      // A client that cannot ask the person cannot turn the question off…
+      const unasking = await call(await connect('cannot-ask'), 'set_delete_confirmation', { enabled: false });
+      expect(unasking.isError).toBe(true);
+      expect(unasking.content).toEqual([expect.objectContaining({ text: expect.stringMatching(/unchanged/) })]);
+      expect((await call(careful, 'delete_generation', { generation_id: ids[2] })).structuredContent.outcome).toBe('deleted');
+      expect(asked).toBe(2);
+      // …one whose person says yes to that very change can.
+      let switchAsked = 0;
+      const settings = await connect('settings', { onElicit: () => (switchAsked++, { action: 'accept', content: { confirm: true } }) });
+      expect((await call(settings, 'set_delete_confirmation', { enabled: false })).structuredContent).toEqual({ confirm_deletes: false });
+      expect(switchAsked).toBe(1);
       expect((await call(careful, 'delete_generation', { generation_id: ids[1] })).structuredContent.outcome).toBe('deleted');
-      expect(asked).toBe(1);
-      expect((await simulator.account(apiKey)).deletedIds.sort()).toEqual([ids[0], ids[1]].sort());
+      expect(asked).toBe(2);
+      expect((await simulator.account(apiKey)).deletedIds.sort()).toEqual([ids[0], ids[1], ids[2]].sort());
+    }));
+
+  it('serves 2026-07-28 clients on the same /mcp, per request, with confirmation through input_required', () =>
+    withServer(async ({ app, apiKey, ids }) => {
+      const questions: string[] = [];
+      const client = new ModernClient({ name: 'modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } }, capabilities: { elicitation: { form: {} } } });
+      client.setRequestHandler('elicitation/create', async (request) => {
+        questions.push(String((request.params as { message?: unknown }).message));
+        return questions.length === 1 ? { action: 'decline' } : { action: 'accept', content: { confirm: true } };
+      });
+      const sessionIds: (string | null)[] = [];
+      await client.connect(
+        new ModernTransport(new URL('/mcp', ORIGIN), {
+          requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+          fetch: async (input, init) => {
+            const response = await app.fetch(new Request(input, init));
+            sessionIds.push(response.headers.get('mcp-session-id'));
+            return response;
+          },
+        }),
+      );
+      try {
+        expect(client.getProtocolEra()).toBe('modern');
+        const declined = await client.callTool({ name: 'delete_generation', arguments: { generation_id: ids[0] } });
+        expect(declined.structuredContent).toMatchObject({ outcome: 'declined' });
+        expect((await simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE')).toEqual([]);
+        const accepted = await client.callTool({ name: 'delete_generation', arguments: { generation_id: ids[0] } });
+        expect(accepted.structuredContent).toMatchObject({ outcome: 'deleted', deleted_by: 'modern' });
+        expect(questions).toHaveLength(2);
+        expect((await simulator.account(apiKey)).deletedIds).toEqual([ids[0]]);
+        expect(sessionIds.filter((id) => id !== null)).toEqual([]);
+        // Without the bearer token, nothing.
+        const anonymous = await app.fetch(new Request(`${ORIGIN}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }));
+        expect(anonymous.status).toBe(401);
+      } finally {
+        await client.close();
+      }
     }));
 
   it('answers the HTTP edges around MCP', () =>

@@ -38,7 +38,24 @@ export interface StartWorkerOptions {
   config?: string;
 }
 
+/**
+ * Starts `wrangler dev`. Free ports are found by binding and releasing them; when many test files
+ * start Workers at once another socket can take one in between, and wrangler exits with "Address
+ * already in use". That says nothing about the code under test, so the start is tried again on
+ * fresh ports (twice at most); any other failure is thrown at once.
+ */
 export async function startWorker(vars: Record<string, string>, options: StartWorkerOptions = {}): Promise<RunningWorker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(vars, options);
+    } catch (error) {
+      const portRace = error instanceof Error && /Address already in use|EADDRINUSE/.test(error.message);
+      if (!portRace || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startWorkerOnce(vars: Record<string, string>, options: StartWorkerOptions): Promise<RunningWorker> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const persistTo = mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));

@@ -160,13 +160,13 @@ describe('/account', { timeout: 30_000 }, () => {
     const { accessToken } = await connectAs(apiKey, 'Eraser');
     const client = await mcpClient(accessToken);
     expect((await callDelete(client, generations[0]!.id)).isError).toBeFalsy();
-    await client.callTool({ name: 'set_delete_confirmation', arguments: { enabled: false } });
     await client.close();
     const userId = await userIdForLumaKey(apiKey, USER_ID_SECRET);
     const store = userStoreFor(env, userId);
+    await store.call(userId, 'setPreferences', [{ confirm_deletes: false }]);
     expect(await store.getLumaKey(userId)).toBe(apiKey);
-    expect(await store.getPreferences(userId)).toEqual({ confirm_deletes: false });
-    expect((await store.listDeletes(userId, { limit: 10 })).entries).toHaveLength(1);
+    expect(await store.call(userId, 'getPreferences', [])).toMatchObject({ confirm_deletes: false });
+    expect(((await store.call(userId, 'listDeletes', [{ limit: 10 }])) as { entries: unknown[] }).entries).toHaveLength(1);
     expect(await env.DELETES_CACHE.get(RecentDeletesCache.key(userId))).not.toBeNull();
 
     const browser = new Browser();
@@ -181,8 +181,8 @@ describe('/account', { timeout: 30_000 }, () => {
     // The KV copy first: reading the log through the store below writes a fresh (empty) copy.
     expect(await env.DELETES_CACHE.get(RecentDeletesCache.key(userId))).toBeNull();
     expect(await store.getLumaKey(userId)).toBeNull();
-    expect((await store.listDeletes(userId, { limit: 10 })).entries).toEqual([]);
-    expect(await store.getPreferences(userId)).toEqual({ confirm_deletes: true });
+    expect(((await store.call(userId, 'listDeletes', [{ limit: 10 }])) as { entries: unknown[] }).entries).toEqual([]);
+    expect(await store.call(userId, 'getPreferences', [])).toMatchObject({ confirm_deletes: true });
     expect(await mcpStatus(accessToken)).toBe(401);
     // Signed out, too.
     expect((await browser.get('/account')).html).toContain('name="luma_api_key"');

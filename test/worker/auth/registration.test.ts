@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { AuthProps } from '../../../src/worker/env.ts';
 import { CLIENT_METADATA_LIMITS } from '../../../src/worker/auth/client-metadata.ts';
-import { oauthFor } from '../../../src/worker/auth/oauth-provider.ts';
+import { OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider';
 import { approveWithKey } from '../../support/consent-form.ts';
 import { authorizationUrl, exchangeCode, pkcePair, type RegisteredClient } from '../helpers/oauth.ts';
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
@@ -94,7 +94,7 @@ describe('client names are cut and escaped wherever they appear', { timeout: 30_
     const { apiKey } = await simulator.createAccount(1);
     const redirect = await approveWithKey(authorizationUrl(client, challenge), apiKey, workerFetch);
     const tokens = (await (await exchangeCode(client, redirect.searchParams.get('code')!, verifier)).json()) as { access_token: string };
-    const summary = await oauthFor(ORIGIN)!.authorizationServer.getOAuthApi(env).unwrapToken<AuthProps>(tokens.access_token);
+    const summary = await new OAuthAuthorizationServer({ issuer: ORIGIN, resources: [ORIGIN] }).getOAuthApi(env).unwrapToken<AuthProps>(tokens.access_token);
     expect(summary).not.toBeNull();
     expect([...summary!.grant.props.clientName].length).toBeLessThanOrEqual(200);
     expect(summary!.grant.props.clientName.startsWith('<b>Evil</b> W')).toBe(true);

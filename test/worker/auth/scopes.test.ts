@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deleteToolsCalled, mayDelete } from '../../../src/worker/auth/scope-guard.ts';
 import { openConsentPage, submitConsent } from '../../support/consent-form.ts';
 import { callDelete, mcpClient } from '../helpers/mcp-client.ts';
+import { modernClient } from '../helpers/modern-client.ts';
 import { pkcePair, registerClient, type RegisteredClient } from '../helpers/oauth.ts';
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
 
@@ -137,6 +138,19 @@ describe('read-only grants and step-up', { timeout: 30_000 }, () => {
 
     expect((await simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE')).toEqual([]);
     expect((await simulator.account(apiKey)).deletedIds).toEqual([]);
+  });
+
+  it('refuses a 2026-07-28 client\u2019s delete the same way, and lets it read', async () => {
+    const { apiKey, generations } = await simulator.createAccount(1);
+    const { tokens } = await connect(await registerClient('Read only, 2026-07-28'), apiKey, { allowDelete: false });
+    const responses: Response[] = [];
+    const client = await modernClient(tokens.access_token, { responses });
+    expect((await client.callTool({ name: 'list_generations', arguments: {} })).isError).toBeFalsy();
+    await expect(client.callTool({ name: 'delete_generation', arguments: { generation_id: generations[0]!.id } })).rejects.toThrow();
+    const refused = responses.find((response) => response.status === 403);
+    expect(refused?.headers.get('WWW-Authenticate')).toContain('error="insufficient_scope"');
+    expect((await simulator.account(apiKey)).deletedIds).toEqual([]);
+    await client.close();
   });
 
   it('refuses a delete over the legacy SSE transport the same way', async () => {

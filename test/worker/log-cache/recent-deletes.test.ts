@@ -5,8 +5,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { userIdForLumaKey } from '../../../src/worker/auth/user-id.ts';
 import { RecentDeletesCache, type CachedDeletes } from '../../../src/worker/log-cache/recent-deletes-cache.ts';
-import type { DeleteEntry } from '../../../src/core/account/deletes-log.ts';
-import { userStoreFor, type UserStore } from '../../../src/worker/user-store/user-store.ts';
+import type { DeleteEntry, DeletesPage } from '../../../src/core/account/deletes-log.ts';
+import { accountOf, userStoreFor, type UserStore } from '../../../src/worker/user-store/user-store.ts';
 import { callDelete, mcpClient, textOf } from '../helpers/mcp-client.ts';
 import { connectAs } from '../helpers/oauth.ts';
 import { simulator } from '../helpers/worker.ts';
@@ -43,7 +43,7 @@ async function deleteRequests(apiKey: string) {
 
 /** The user's log as its Durable Object holds it, newest first. */
 async function logOf(store: DurableObjectStub<UserStore>, userId: string): Promise<DeleteEntry[]> {
-  return (await store.listDeletes(userId, { limit: 1_000 })).entries;
+  return ((await store.call(userId, 'listDeletes', [{ limit: 1_000 }])) as DeletesPage).entries;
 }
 
 async function kvCopyOf(userId: string): Promise<CachedDeletes | null> {
@@ -277,7 +277,7 @@ describe('when KV fails', () => {
     await callDelete(alice.client, alice.ids[0]);
     // The reader runs in the session's MCP agent; swap its KV binding's get for a failing one.
     const { readRecentDeletes } = await import('../../../src/worker/log-cache/read-recent-deletes.ts');
-    const page = await readRecentDeletes(alice.userId, { limit: 10 }, failingCache(), (query) => alice.store.listDeletes(alice.userId, query));
+    const page = await readRecentDeletes(alice.userId, { limit: 10 }, failingCache(), (query) => accountOf(env, alice.userId).listDeletes(query));
     expect(page.source).toBe('log');
     expect(page.entries.map((entry) => entry.generation_id)).toEqual([alice.ids[0]]);
     await alice.close();

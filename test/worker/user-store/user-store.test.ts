@@ -33,11 +33,13 @@ describe('UserStore', () => {
     await store.setLumaKey('u_store_d', KEY);
     await runInDurableObject(store, async (instance: UserStore) => {
       await expect(instance.getLumaKey('u_someone_else')).rejects.toThrow(/does not belong/);
-      await expect(instance.deleteGeneration('u_someone_else', '123e4567-e89b-12d3-a456-426614174000', { id: 'c', name: 'c' })).rejects.toThrow(
+      await expect(instance.call('u_someone_else', 'deleteGeneration', ['123e4567-e89b-12d3-a456-426614174000', { id: 'c', name: 'c' }])).rejects.toThrow(
         /does not belong/,
       );
-      await expect(instance.listDeletes('u_someone_else', { limit: 10 })).rejects.toThrow(/does not belong/);
-      await expect(instance.clearDeletes('u_someone_else')).rejects.toThrow(/does not belong/);
+      await expect(instance.call('u_someone_else', 'listDeletes', [{ limit: 10 }])).rejects.toThrow(/does not belong/);
+      await expect(instance.call('u_someone_else', 'clearDeletes', [])).rejects.toThrow(/does not belong/);
+      // Only the account's own methods can be called.
+      await expect(instance.call('u_store_d', 'setLumaKey' as never, ['x'])).rejects.toThrow(/no such account method/);
     });
   });
 
