@@ -66,7 +66,13 @@ type Series = (typeof SERIES)[number];
 const PRODUCT_SERIES = ['product /mcp 2025', 'product /sse', 'product /mcp 2026'] as const;
 const baselineOf = (series: (typeof PRODUCT_SERIES)[number]) => series.replace('product', 'baseline') as McpSeries;
 /** The hop ladder in the baseline Worker, measured in the warm rounds only (see bench/baseline/worker.ts). */
-const HOP_SERIES = ['hop: Worker → Luma', 'hop: Worker → object → Luma', 'hop: Worker → object → Luma + SQLite write', 'hop: stateless MCP → object → Luma'] as const;
+const HOP_SERIES = [
+  'hop: Worker → Luma',
+  'hop: Worker → object → Luma',
+  'hop: Worker → object → Luma + SQLite write',
+  'hop: Worker → object → Luma + SQLite write + KV copy',
+  'hop: stateless MCP → object → Luma',
+] as const;
 type HopSeries = (typeof HOP_SERIES)[number];
 const WARM_SERIES = [...SERIES, ...HOP_SERIES] as const;
 type WarmSeries = (typeof WARM_SERIES)[number];
@@ -188,6 +194,7 @@ async function measureWarm(sim: SimulatorThread, factory: FactoryFor, keyOf: Key
   deleters.set('hop: Worker → Luma', hopDeleter(`${baselineOrigin}/hop/direct`));
   deleters.set('hop: Worker → object → Luma', hopDeleter(`${baselineOrigin}/hop/object`));
   deleters.set('hop: Worker → object → Luma + SQLite write', hopDeleter(`${baselineOrigin}/hop/object-write`));
+  deleters.set('hop: Worker → object → Luma + SQLite write + KV copy', hopDeleter(`${baselineOrigin}/hop/object-write-kv`));
   deleters.set('hop: stateless MCP → object → Luma', await openMcpDeleter(factory('hop: stateless MCP → object → Luma')));
 
   const calls = new Map<WarmSeries, CallSample[]>(WARM_SERIES.map((series) => [series, []]));

@@ -30,12 +30,16 @@ import type { CallContext } from '../../src/core/tools/tool-definition.ts';
  * - `DELETE /hop/object/{id}`: the Worker asks a Durable Object, which sends the DELETE (no MCP);
  * - `DELETE /hop/object-write/{id}`: the same, and the object then writes one row to its SQLite
  *   storage (what the product's deletes log does after every delete);
+ * - `DELETE /hop/object-write-kv/{id}`: the same, and then the newest 100 rows written to KV and
+ *   awaited (what the product's log does next: its edge copy for `list_recent_deletes`);
  * - `/hop/mcp-object`: the stateless MCP handler, with the tool's account in a Durable Object (the
  *   product's shape: edge → one object → Luma, but no OAuth, no key store, no log, no KV).
  */
 interface BaselineEnv {
   MCP_OBJECT: DurableObjectNamespace<BaselineMcpAgent>;
   HOP_OBJECT: DurableObjectNamespace<HopObject>;
+  /** Where the last rung of the ladder writes its copy (as the product's log writes its KV copy). */
+  HOP_KV: KVNamespace;
   /** The one Luma key every call uses (a simulator account). */
   BASELINE_LUMA_KEY?: string;
   LUMA_API_BASE_URL?: string;
@@ -121,6 +125,17 @@ export class HopObject extends DurableObject<BaselineEnv> {
     if (result.ok) this.ctx.storage.sql.exec('INSERT INTO deletes (generation_id, entry) VALUES (?, ?)', generationId, JSON.stringify(result.entry));
     return result;
   }
+
+  /** The same, then the newest 100 rows written to KV and awaited, as the product's log does after every delete. */
+  async deleteRecordAndCopy(generationId: string): Promise<DeleteCallResult> {
+    const result = await this.deleteAndRecord(generationId);
+    if (result.ok) {
+      const rows = this.ctx.storage.sql.exec<{ seq: number; entry: string }>('SELECT seq, entry FROM deletes ORDER BY seq DESC LIMIT 101').toArray();
+      const snapshot = { entries: rows.slice(0, 100).map((row) => JSON.parse(row.entry) as unknown), cursors: rows.slice(0, 100).map((row) => String(row.seq)), written_at: new Date().toISOString() };
+      await this.env.HOP_KV.put('hop:recent-deletes', JSON.stringify(snapshot));
+    }
+    return result;
+  }
 }
 
 // ── 2026-07-28, stateless ────────────────────────────────────────────────────────────────────────
@@ -172,6 +187,10 @@ export default {
     if (request.method === 'DELETE' && pathname.startsWith('/hop/object-write/')) {
       const stub = env.HOP_OBJECT.get(env.HOP_OBJECT.idFromName('hop'));
       return hopStatus(stub.deleteAndRecord(pathname.slice('/hop/object-write/'.length)) as Promise<DeleteCallResult>);
+    }
+    if (request.method === 'DELETE' && pathname.startsWith('/hop/object-write-kv/')) {
+      const stub = env.HOP_OBJECT.get(env.HOP_OBJECT.idFromName('hop'));
+      return hopStatus(stub.deleteRecordAndCopy(pathname.slice('/hop/object-write-kv/'.length)) as Promise<DeleteCallResult>);
     }
     if (pathname === '/') return new Response('baseline ok\n');
     return new Response('Not found\n', { status: 404 });

@@ -117,7 +117,7 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
     '   MCP 2026-07-28 with the official v2 client pinned to that revision (edge → `UserStore` → Luma);',
     '4. **the hop ladder**, also in the baseline Worker and measured in the warm rounds only, to price each hop on its own: the Worker',
     '   sends the DELETE itself; the Worker asks a Durable Object that sends it; the same object also writes one SQLite row (as the',
-    '   log does); the stateless MCP handler with the tool\'s account in a Durable Object.',
+    '   log does) and then its KV copy, awaited; the stateless MCP handler with the tool\'s account in a Durable Object.',
     '',
     'Everything runs on loopback: the simulator in its own thread, the two Workers under `wrangler dev` (workerd), the official MCP SDK',
     'clients (v1 for the 2025 era, v2 for 2026-07-28). Series are measured in interleaved rounds, in a rotated order each round, so that a',
@@ -227,6 +227,7 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
     rung('Worker → Luma', 'hop: Worker → Luma', 'floor', 'wrangler dev\'s proxy, a Worker, and its `fetch` to Luma (the Luma client)'),
     rung('+ one Durable Object', 'hop: Worker → object → Luma', 'hop: Worker → Luma', 'one Worker → object RPC; the object sends the DELETE'),
     rung('+ a SQLite write in it', 'hop: Worker → object → Luma + SQLite write', 'hop: Worker → object → Luma', 'one row written after Luma answers; the object\'s answer waits for the write to commit'),
+    rung('+ its KV copy', 'hop: Worker → object → Luma + SQLite write + KV copy', 'hop: Worker → object → Luma + SQLite write', 'then the newest 100 rows read, serialised and written to KV, awaited (the product\'s edge copy of the log)'),
     rung('stateless MCP, Worker → Luma', 'baseline /mcp 2026', 'hop: Worker → Luma', 'MCP 2026-07-28 on both ends: the v2 SDK client, `createMcpHandler`, a fresh one-tool `McpServer` per request, input and output validation'),
     rung('stateless MCP → object → Luma', 'hop: stateless MCP → object → Luma', 'baseline /mcp 2026', 'the object hop, under MCP'),
     rung('product, 2026-07-28', 'product /mcp 2026', 'hop: stateless MCP → object → Luma', 'the OAuth token check, a server with every tool, the key read and decrypted, the log looked up and appended, the KV copy written, all awaited'),
@@ -277,8 +278,9 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
   const modernOverStateless = p50('product /mcp 2026') - p50('baseline /mcp 2026');
   const objectHop = p50('hop: stateless MCP → object → Luma') - p50('baseline /mcp 2026');
   const sqliteWrite = p50('hop: Worker → object → Luma + SQLite write') - p50('hop: Worker → object → Luma');
+  const kvCopy = p50('hop: Worker → object → Luma + SQLite write + KV copy') - p50('hop: Worker → object → Luma + SQLite write');
   const discoverExtra = ping['product /mcp 2026'].p50 - ping['baseline /mcp 2026'].p50;
-  const productRest = modernOverStateless - objectHop - sqliteWrite - discoverExtra;
+  const productRest = modernOverStateless - objectHop - sqliteWrite - kvCopy - discoverExtra;
   const afterExtra = split['product /mcp 2026']!.after_upstream.p50 - split['hop: stateless MCP → object → Luma']!.after_upstream.p50;
   const beforeExtra = split['product /mcp 2026']!.before_upstream.p50 - split['hop: stateless MCP → object → Luma']!.before_upstream.p50;
   const legacyOverBaseline = p50('product /mcp 2025') - p50('baseline /mcp 2025');
@@ -291,22 +293,28 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
     `- **2026-07-28 against the floor** (${verdict('modern_p50_vs_floor')}: ${x(target('modern_p50_vs_floor')!.value)} against ≤ 1.45×). ` +
       `The stateless baseline alone is at ${x(p50('baseline /mcp 2026') / floor.p50)} of the floor: wrangler dev and a Worker cost ` +
       `${f1(p50('hop: Worker → Luma') - floor.p50)} ms before any MCP (the first rung), MCP 2026-07-28 on both ends ${f1(p50('baseline /mcp 2026') - p50('hop: Worker → Luma'))} ms more. ` +
-      `1.45× the floor is ${f1(1.45 * floor.p50)} ms, which leaves the product ${f1(1.45 * floor.p50 - p50('baseline /mcp 2026'))} ms over the stateless baseline; it takes ${f1(modernOverStateless)} ms.`,
+      `1.45× the floor is ${f1(1.45 * floor.p50)} ms, which leaves the product ${f1(1.45 * floor.p50 - p50('baseline /mcp 2026'))} ms over the stateless baseline; it takes ${f1(modernOverStateless)} ms. ` +
+      `One Durable Object hop alone costs ${f1(objectHopPlain)} ms here (${f1(objectHop)} ms under MCP), and the product needs one, because the person\'s key and log live in their object: ` +
+      `under wrangler dev on this machine the target leaves less room than the hop the design requires. What it costs beyond that hop is the next point.`,
     `- **2026-07-28 against the stateless baseline** (${verdict('modern_p50_vs_stateless')}: ${x(target('modern_p50_vs_stateless')!.value)} against ≤ 1.08×, ` +
       `i.e. +${f1(modernOverStateless)} ms where the target allows ${f1(0.08 * p50('baseline /mcp 2026'))} ms). By hop: the Durable Object hop under MCP ` +
       `${f1(objectHop)} ms (the same hop without MCP: ${f1(objectHopPlain)} ms); a SQLite write committed before the object answers ${f1(sqliteWrite)} ms; ` +
-      `the layers in front of the tool (OAuth token check, which reads KV and decrypts the grant, and a fresh server with every tool instead of one), ` +
-      `measured as \`server/discover\` through the product against the baseline: ${f1(discoverExtra)} ms; the rest (reading and decrypting the Luma key, ` +
-      `the log look-up before the DELETE, the KV write-through after it, awaited so that \`list_recent_deletes\` never lags a reported delete, ` +
-      `and noise): ${f1(productRest)} ms. Split at the simulator, the product spends ${f1(beforeExtra)} ms more than the stateless-MCP-plus-object rung before Luma ` +
-      `and ${f1(afterExtra)} ms more after it. The object hop is the design (the person\'s key and log live in their object) and costs what any ` +
-      'object hop costs; what is the product\'s own is the token check, the per-request server and the awaited writes after Luma.',
+      `the KV copy of the newest 100 entries, awaited, ${f1(kvCopy)} ms more (both priced on the ladder, without MCP); ` +
+      `the layers in front of the tool (the OAuth token check, which reads KV and decrypts the grant, and a fresh server with every tool instead of one), ` +
+      `measured as \`server/discover\` through the product against the baseline: ${Math.abs(discoverExtra) < 1 ? `no measurable difference (${f1(discoverExtra)} ms)` : `${f1(discoverExtra)} ms`}; the rest ` +
+      `(reading and decrypting the Luma key and looking the generation up in the log before the DELETE; after it, the log\'s pruning queries; ` +
+      `the product\'s own Luma-error bookkeeping and result shaping; and noise): ${f1(productRest)} ms. ` +
+      `Split at the simulator, the product spends ${f1(beforeExtra)} ms more than the stateless-MCP-plus-object rung before Luma and **${f1(afterExtra)} ms more after it**: ` +
+      `the product\'s own cost is mostly the work it awaits after Luma has answered (the log entry and its commit, the KV copy), not the token check or the per-request server.`,
     `- **The p99** (${verdict('modern_p99_vs_floor')}: ${x(target('modern_p99_vs_floor')!.value)} of the floor\'s p99 against ≤ 1.8×): every process on the ` +
       `path shares ${r.machine.cpus} CPUs with other work (load ${r.machine.load1_min}–${r.machine.load1_max}); the floor is one process and one hop, the ` +
-      `product is four processes and three hops, so a busy moment lengthens its tail more. ${floor.n} calls per series put the p99 at the ` +
-      `${Math.ceil(0.99 * floor.n)}th slowest call.`,
+      `product is four processes and three hops, so a busy moment lengthens its tail more. With ${floor.n} calls per series the p99 is the ` +
+      `${slowest(floor.n - Math.ceil(0.99 * floor.n) + 1)} call.`,
     `- **The 2025 era against the floor** (${verdict('legacy_p50_vs_floor')}: ${x(target('legacy_p50_vs_floor')!.value)} against ≤ 1.5×). ` +
-      `The bare McpAgent is at ${x(p50('baseline /mcp 2025') / floor.p50)} of the floor before the product adds anything; the product adds ` +
+      `The bare McpAgent is at ${x(p50('baseline /mcp 2025') / floor.p50)} of the floor before the product adds anything: beyond wrangler dev and a Worker ` +
+      `(${f1(p50('hop: Worker → Luma') - floor.p50)} ms, the first rung), the session object and the v1 SDK cost ${f1(p50('baseline /mcp 2025') - p50('hop: Worker → Luma'))} ms ` +
+      `(an MCP \`ping\` to it takes ${f1(ping['baseline /mcp 2025'].p50)} ms against ${f1(r.latency_ms.wrangler_dev_http.p50)} ms for a bare GET): each Streamable HTTP POST crosses ` +
+      'from the Worker into the session\'s Durable Object over a WebSocket bridge and comes back as an SSE stream. The product adds ' +
       `${f1(legacyOverBaseline)} ms: the token check and the session-owner check (an MCP \`ping\` through both is ${f1(legacyPingExtra)} ms slower ` +
       `than the baseline\'s), and the hop to the person\'s \`UserStore\` with its key, log and KV writes, as above.`,
     `- **Throughput at 50 clients** (${verdict('modern_throughput50_vs_legacy')}: 2026-07-28 ${f1(tp('product /mcp 2026', 50))} calls/s against the ` +
@@ -315,7 +323,10 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
       `${f1(workerCpu('product /mcp 2026'))} ms per 2026-07-28 delete against ${f1(workerCpu('product /mcp 2025'))} ms per 2025-era delete ` +
       `(whole path: ${f1(totalCpu('product /mcp 2026'))} against ${f1(totalCpu('product /mcp 2025'))} ms). The stateless path saves the session ` +
       'object: its WebSocket bridge, its session bookkeeping and the owner check. Under wrangler dev the Durable Objects, their storage and ' +
-      'KV all run in the one workerd process, so this is a fair count of the work, not of how production spreads it.',
+      'KV all run in the one workerd process, so this is a fair count of the work, not of how production spreads it. ' +
+      `The product\'s 2026-07-28 path does not scale like its stateless baseline (${f1(tp('product /mcp 2026', 10))} calls/s at 10 clients, ${f1(tp('product /mcp 2026', 50))} at 50, ` +
+      `against ${f1(tp('baseline /mcp 2026', 10))} and ${f1(tp('baseline /mcp 2026', 50))}): 50 clients of ${cfg.users} people put ten deletes at a time into each person\'s ` +
+      '`UserStore`, where every delete waits for the KV copy to be written, one write at a time.',
     `- **Bundle**: ${(r.bundle.gzip_bytes / 1024).toFixed(0)} KiB gzip, ${target('bundle')?.met ? 'under' : 'over'} 1 MiB (${verdict('bundle')}).`,
     '',
   );
@@ -344,6 +355,13 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
  * trips between regions, priced with published latencies; the processing measured here is added
  * as measured (p50 over the floor), so the two parts are kept apart and labelled.
  */
+/** "slowest", "2nd slowest", … (the nearest-rank p99's place from the top). */
+function slowest(place: number): string {
+  if (place <= 1) return 'slowest';
+  const suffix = place % 10 === 2 && place % 100 !== 12 ? 'nd' : place % 10 === 3 && place % 100 !== 13 ? 'rd' : place % 10 === 1 && place % 100 !== 11 ? 'st' : 'th';
+  return `${place}${suffix} slowest`;
+}
+
 function modelledSection(r: BenchResults): string[] {
   const warm = r.latency_ms.warm;
   const floor = warm.floor.p50;
