@@ -21,11 +21,11 @@
  * only), BENCH_OUT (results path), BENCH_PRODUCT_ROOT (benchmark another checkout's Worker, e.g. a
  * copy with a candidate fix).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { startWorker, type RunningWorker } from '../test/e2e/helpers/wrangler-dev.ts';
 import { measureBundle, type BundleSize } from './lib/bundle.ts';
+import { gitCommit } from './lib/commit.ts';
 import { perCall, snapshot } from './lib/proc-cpu.ts';
 import { profileWhile, sourceMapResolver, summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { writeReport } from './lib/report.ts';
@@ -553,7 +553,7 @@ function assemble(input: {
       node: process.version,
       wrangler: readPackageVersion('wrangler'),
       agents: readPackageVersion('agents'),
-      commit: gitCommit(),
+      commit: gitCommit(productRoot),
       product_root: productRoot === ROOT ? '.' : productRoot,
       config,
       oauth_flow_ms_per_user: round(input.oauthMs / config.users, 1),
@@ -589,16 +589,6 @@ export type BenchResults = ReturnType<typeof assemble>;
 function readPackageVersion(name: string): string {
   try {
     return (JSON.parse(readFileSync(resolve(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function gitCommit(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'wrangler.toml'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${commit} + uncommitted changes in src/` : commit;
   } catch {
     return 'unknown';
   }
