@@ -335,7 +335,8 @@ function markdown(r: BenchResults, soak: SoakResults | undefined): string {
       `than the baseline\'s), and the hop to the person\'s \`UserStore\` with its key, log and KV writes, as above.${narrow('legacy_p50_vs_floor')}`,
     `- **Throughput at 50 clients** (${verdict('modern_throughput50_vs_legacy')}: 2026-07-28 ${f1(tp('product /mcp 2026', 50))} calls/s against the ` +
       `2025 era\'s ${f1(tp('product /mcp 2025', 50))}, ${x(tp('product /mcp 2026', 50) / tp('product /mcp 2025', 50))} against ≥ 1.5×). At 50 clients ` +
-      `both are CPU-bound on ${r.machine.cpus} shared cores, so throughput follows CPU per call: the product\'s workerd uses ` +
+      `the ${r.machine.cpus} shared cores are the limit (at these rates the measured CPU per call adds up to ${f2((tp('product /mcp 2026', 50) * totalCpu('product /mcp 2026')) / 1000)} and ` +
+      `${f2((tp('product /mcp 2025', 50) * totalCpu('product /mcp 2025')) / 1000)} cores, beside other people\'s work), so throughput follows CPU per call: the product\'s workerd uses ` +
       `${f1(workerCpu('product /mcp 2026'))} ms per 2026-07-28 delete against ${f1(workerCpu('product /mcp 2025'))} ms per 2025-era delete ` +
       `(whole path: ${f1(totalCpu('product /mcp 2026'))} against ${f1(totalCpu('product /mcp 2025'))} ms). The stateless path saves the session ` +
       'object: its WebSocket bridge, its session bookkeeping and the owner check. Under wrangler dev the Durable Objects, their storage and ' +
