@@ -524,9 +524,9 @@ function chart(r: BenchResults): string {
   for (const [factor, name] of [[1.5, '1.5× floor p50 (2025-era target)'], [1.45, '1.45× floor p50 (2026-07-28 target)']] as const) {
     const ly = left.y + left.h - ((factor * floorP50) / maxLatency) * left.h;
     parts.push(`<line x1="${left.x}" x2="${left.x + left.w}" y1="${ly.toFixed(1)}" y2="${ly.toFixed(1)}" stroke="#d62728" stroke-dasharray="5 4"/>`);
-    // The two lines are close together: one label above the left end, the other below the right end.
+    // The two lines are close together: one label above them, the other below, both at the left end.
     const above = factor === 1.5;
-    text(above ? left.x + 4 : left.x + left.w - 2, above ? ly - 3 : ly + 11, name, `text-anchor="${above ? 'start' : 'end'}" font-size="10" fill="#d62728" stroke="#ffffff" stroke-width="3" paint-order="stroke"`);
+    text(left.x + 4, above ? ly - 3 : ly + 11, name, 'text-anchor="start" font-size="10" fill="#d62728" stroke="#ffffff" stroke-width="3" paint-order="stroke"');
   }
 
   // Right: throughput (the floor is left out of the bars: it is an order of magnitude higher; see the table).
