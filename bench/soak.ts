@@ -26,6 +26,7 @@ import type { FaultRule } from '../simulator/luma-simulator.ts';
 import type { InMemoryOAuthProvider } from '../test/e2e/helpers/mcp-oauth-client.ts';
 import type { RunningWorker } from '../test/e2e/helpers/wrangler-dev.ts';
 import { callDelete, closeQuietly, productSessions, signIn, type TransportKind } from './lib/sessions.ts';
+import { gitCommit } from './lib/commit.ts';
 import { writeReport } from './lib/report.ts';
 import { startSimulatorThread } from './lib/simulator-thread.ts';
 import { clock, LoadSampler, round, summarise } from './lib/stats.ts';
@@ -261,6 +262,7 @@ async function main() {
       started_at: startedAt.toISOString(),
       duration_s: round((Date.now() - startedAt.getTime()) / 1000, 1),
       config: { ...config, faults },
+      commit: gitCommit(productRoot),
       ...(productRoot !== ROOT ? { product_root: productRoot } : {}),
       machine: load.stop(),
       load_seconds: round(loadMs / 1000, 1),
