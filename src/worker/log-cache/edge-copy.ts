@@ -78,7 +78,7 @@ export class EdgeCopy {
     if (state.written_version >= version) return;
     const allowedAt = state.last_write_ms + MIN_WRITE_INTERVAL_MS;
     if (this.now() < allowedAt) {
-      await this.schedule(allowedAt);
+      await this.storage.setAlarm(allowedAt);
       return;
     }
     const userId = await this.userId();
@@ -93,7 +93,7 @@ export class EdgeCopy {
     }
     this.save({ written_version: version, last_write_ms: attemptedAt, failures: 0 });
     // Changes made while the write was under way get the next write, a second later.
-    if (this.log.version() > version) await this.schedule(attemptedAt + MIN_WRITE_INTERVAL_MS);
+    if (this.log.version() > version) await this.storage.setAlarm(attemptedAt + MIN_WRITE_INTERVAL_MS);
   }
 
   private async failed(userId: string, failures: number, attemptedAt: number, error: unknown): Promise<void> {
@@ -103,7 +103,7 @@ export class EdgeCopy {
       const delay = Math.min(MAX_REPAIR_DELAY_MS, FIRST_REPAIR_DELAY_MS * 2 ** (failures - 1));
       console.warn(`user-store: writing the recent-deletes copy failed (${reason}); retry ${failures} of ${MAX_REPAIR_ATTEMPTS - 1} in ${Math.round(delay / 1000)} s`);
       this.save({ last_write_ms: attemptedAt, failures });
-      await this.schedule(attemptedAt + delay);
+      await this.storage.setAlarm(attemptedAt + delay);
       return;
     }
     const why = permanent ? `KV refused the write for good (${reason})` : `${failures} writes in a row failed (last: ${reason})`;
