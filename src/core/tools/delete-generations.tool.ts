@@ -32,7 +32,7 @@ const outputSchema = {
   summary: z.object({
     deleted: z.number().int(),
     already_deleted: z.number().int(),
-    gone_unconfirmed: z.number().int(),
+    gone_unconfirmed: z.number().int().optional().describe('Present when some IDs were gone at Luma without evidence they were this account\'s (see each note).'),
     failed: z.number().int(),
     not_confirmed: z.number().int(),
   }),
@@ -96,7 +96,7 @@ function summarise(items: Item[]) {
   return {
     deleted: count('deleted'),
     already_deleted: count('already_deleted'),
-    gone_unconfirmed: count('gone_unconfirmed'),
+    ...(count('gone_unconfirmed') ? { gone_unconfirmed: count('gone_unconfirmed') } : {}),
     failed: count('failed'),
     not_confirmed: count('declined') + count('cancelled'),
   };
