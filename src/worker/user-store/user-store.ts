@@ -13,6 +13,8 @@ import { SqliteDeletesLog } from './sqlite-deletes-log.ts';
 const LUMA_KEY = 'luma-key';
 const USER_ID = 'user-id';
 const PREFERENCES = 'preferences';
+/** The account methods that change the log; their results carry the log's version. */
+const CHANGING_METHODS: ReadonlySet<UserAccountMethod> = new Set(['deleteGeneration', 'clearDeletes']);
 
 /**
  * One per user, named by the opaque user ID. Holds the user's Luma key (encrypted at rest) and is
@@ -76,10 +78,12 @@ export class UserStore extends DurableObject<Env> {
     const result = await (this.account[method] as (...args: unknown[]) => Promise<unknown>)(...args);
     const after = this.log.version();
     if (after === before) return result;
-    // The log changed: schedule the KV copy (nothing here waits for KV), and tell the caller the
-    // log's version, so that its own later reads skip a copy older than this change.
+    // The log changed (by this call, or one that ran meanwhile): schedule the KV copy (nothing
+    // here waits for KV), and tell a caller that changed it the log's version, so that its own
+    // later reads skip a copy older than this change.
     await this.edgeCopy.changed();
-    return result && typeof result === 'object' ? { ...result, log_version: after } : result;
+    if (!CHANGING_METHODS.has(method) || !result || typeof result !== 'object') return result;
+    return { ...result, log_version: after };
   }
 
   /** Records what a read learned about a generation, for its log entry should it be deleted. */
