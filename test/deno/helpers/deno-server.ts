@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopProcessGroup } from '../../e2e/helpers/wrangler-dev.ts';
@@ -20,8 +20,16 @@ export interface RunningDenoServer {
 
 /** A fresh Deno KV file for one server (its log, intents and preference), unless the test names one. */
 export function freshKvPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'luma-mcp-deno-e2e-')), 'store.kv');
+  const dir = mkdtempSync(join(tmpdir(), 'luma-mcp-deno-e2e-'));
+  kvDirs.push(dir);
+  return join(dir, 'store.kv');
 }
+
+// Removed when the test process ends (a server may still hold its file until then).
+const kvDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of kvDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 export function spawnDeno(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(DENO, DENO_RUN_ARGS, {
