@@ -3,16 +3,17 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, type CallToolResult, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import { ORIGIN, workerFetch } from './worker.ts';
 
-/** The official MCP SDK client, connected to the Worker's `/mcp` with a bearer token. */
-export async function mcpClient(accessToken: string, options: { onElicit?: (message: string) => ElicitResult | Promise<ElicitResult> } = {}): Promise<Client> {
+/**
+ * The official MCP SDK client (2025 era), connected to the Worker's `/mcp` with a bearer token.
+ * With `answer`, it declares elicitation and answers every question with it.
+ */
+export async function mcpClient(accessToken: string, answer?: () => ElicitResult): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL('/mcp', ORIGIN), {
     requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
     fetch: (input, init) => workerFetch(new Request(input, init)),
   });
-  // With `onElicit`, a client that declares elicitation and answers each question with it.
-  const client = new Client({ name: 'worker-test', version: '1.0.0' }, { capabilities: options.onElicit ? { elicitation: {} } : {} });
-  const { onElicit } = options;
-  if (onElicit) client.setRequestHandler(ElicitRequestSchema, async (request) => onElicit(request.params.message));
+  const client = new Client({ name: 'worker-test', version: '1.0.0' }, answer ? { capabilities: { elicitation: {} } } : {});
+  if (answer) client.setRequestHandler(ElicitRequestSchema, async () => answer());
   await client.connect(transport);
   return client;
 }

