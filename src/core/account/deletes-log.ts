@@ -71,6 +71,8 @@ export interface LoggedDelete {
    */
   status: 'deleted' | 'already_deleted' | 'gone_unconfirmed';
   entry: DeleteEntry;
+  /** Answered from the log, with nothing sent to Luma this time. */
+  from_log?: boolean;
 }
 
 /** How much of a deletes log is kept; every implementation prunes on append. */

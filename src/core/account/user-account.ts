@@ -167,7 +167,7 @@ export function createUserAccount(deps: UserAccountDeps): UserAccount {
   async function answerFromLog(entry: DeleteEntry): Promise<DeleteCallResult> {
     // Settled: an intent left behind by a stop between the log write and its removal goes too.
     await deps.intents.remove(entry.generation_id);
-    return { ok: true, status: entry.outcome === 'deleted' ? 'already_deleted' : 'gone_unconfirmed', entry };
+    return { ok: true, status: entry.outcome === 'deleted' ? 'already_deleted' : 'gone_unconfirmed', entry, from_log: true };
   }
 
   return {

@@ -79,7 +79,7 @@ export function describeDeleteResult(id: string, result: DeleteCallResult, times
   const structured: DeleteGenerationResult = { generation_id: id, outcome: result.status, timestamp, deleted_at: entry.deleted_at, deleted_by: entry.client.name };
   if (result.status === 'gone_unconfirmed') {
     structured.note = UNCONFIRMED_NOTE;
-    const when = entry.deleted_at === timestamp ? '' : ` (recorded so on ${entry.deleted_at})`;
+    const when = result.from_log ? ` (recorded so on ${entry.deleted_at}; nothing more was sent to Luma)` : '';
     return { text: `Generation ${id} is gone, but it is not confirmed that it was deleted${when}. ${UNCONFIRMED_NOTE}`, structured };
   }
   if (result.status === 'already_deleted') {

@@ -66,9 +66,12 @@ describe('phantom deletes: a 404 after an unheard attempt is not claimed without
     expect(await logOf(alice)).toMatchObject([{ generation_id: never, outcome: 'gone_unconfirmed' }]);
     expect((await logOf(alice)).filter((entry) => entry.outcome === 'deleted')).toEqual([]);
     expect(await openIntents(alice)).toBe(0);
-    // A repeat is answered from the log the same way, without claiming more.
+    // A repeat is answered from the log the same way, without claiming more or asking Luma again.
+    const sent = (await deletesSent(alice.apiKey)).length;
     const again = await callDelete(alice.client, never);
     expect(again.structuredContent).toMatchObject({ outcome: 'gone_unconfirmed' });
+    expect(textOf(again)).toContain('nothing more was sent to Luma');
+    expect((await deletesSent(alice.apiKey)).length).toBe(sent);
   });
 
   it.each(FAULTS)('another account\'s generation, after %s: not claimed, not logged as deleted, still there upstream', async (_label, fault) => {
