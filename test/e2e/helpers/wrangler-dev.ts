@@ -29,6 +29,9 @@ export const TEST_SECRETS = {
 export interface StartWorkerOptions {
   /** Another wrangler config to run (e.g. the benchmark's baseline Worker); default: the product's. */
   config?: string;
+  /** Restarting a Worker (the soak): the same port and local storage as before; the caller removes the folder. */
+  port?: number;
+  persistTo?: string;
 }
 
 /**
@@ -49,9 +52,9 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
 }
 
 async function startWorkerOnce(vars: Record<string, string>, options: StartWorkerOptions): Promise<RunningWorker> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const persistTo = mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));
   const args = [
     join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
@@ -81,7 +84,7 @@ async function startWorkerOnce(vars: Record<string, string>, options: StartWorke
     output: () => output,
     stop: async () => {
       await stopProcessGroup(child);
-      rmSync(persistTo, { recursive: true, force: true });
+      if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
     },
   };
   try {
