@@ -1,7 +1,11 @@
 /**
  * `npm run bench`: latency, throughput and bundle size of the product, measured side by side with
- * a floor (the same DELETE straight to the Luma simulator) and a baseline Worker (a bare McpAgent
- * serving the same tool code with no OAuth, no key store and no log), in one run, as ratios.
+ * a floor (the same DELETE straight to the Luma simulator) and a baseline Worker (the same tool code
+ * with no OAuth, no key store and no log: a bare McpAgent for the 2025-era protocol, the SDK's
+ * stateless `createMcpHandler` for MCP 2026-07-28), in one run, as ratios. The product is measured
+ * in both eras: 2025-era sessions over `/mcp` and `/sse` (McpAgent, one Durable Object per session)
+ * and 2026-07-28 requests over `/mcp` (served by the Worker itself). A ladder of hops in the baseline
+ * Worker (Worker → Luma; Worker → object → Luma; stateless MCP → object → Luma) prices each hop.
  *
  * Everything runs on loopback: the simulator (its own thread, fixed delay on every answer), the
  * product and the baseline under `wrangler dev`, and the official MCP SDK client. Measurements are
@@ -17,19 +21,19 @@
  * only), BENCH_OUT (results path), BENCH_PRODUCT_ROOT (benchmark another checkout's Worker, e.g. a
  * copy with a candidate fix).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { startWorker, type RunningWorker } from '../test/e2e/helpers/wrangler-dev.ts';
 import { measureBundle, type BundleSize } from './lib/bundle.ts';
+import { gitCommit } from './lib/commit.ts';
 import { perCall, snapshot } from './lib/proc-cpu.ts';
 import { profileWhile, sourceMapResolver, summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { writeReport } from './lib/report.ts';
 import type { InMemoryOAuthProvider } from '../test/e2e/helpers/mcp-oauth-client.ts';
-import { baselineSessions, productSessions, signIn, type SessionFactory } from './lib/sessions.ts';
+import { baselineModernSessions, baselineSessions, productModernSessions, productSessions, signIn, type ModernSessionFactory, type SessionFactory } from './lib/sessions.ts';
 import { startSimulatorThread, type HopTiming, type SimulatorThread } from './lib/simulator-thread.ts';
 import { clock, LoadSampler, ratio, round, summarise, type Summary } from './lib/stats.ts';
-import { floorDeleter, freshFloorDelete, IdPool, openMcpDeleter, type Deleter } from './lib/targets.ts';
+import { floorDeleter, freshFloorDelete, hopDeleter, IdPool, openMcpDeleter, type Deleter } from './lib/targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const env = process.env;
@@ -50,14 +54,29 @@ const config = {
 const resultsPath = resolve(ROOT, env.BENCH_OUT ?? 'bench/results.json');
 const productRoot = resolve(env.BENCH_PRODUCT_ROOT ?? ROOT);
 
-/** The series, by name. Product sessions belong to `users` signed-in people, spread round-robin. */
+/**
+ * The series, by name. Product sessions belong to `users` signed-in people, spread round-robin.
+ * "/mcp 2025" and "/sse" are 2025-era sessions (McpAgent); "/mcp 2026" is MCP 2026-07-28.
+ */
 const FLOOR = 'floor';
-const MCP_SERIES = ['baseline /mcp', 'product /mcp', 'baseline /sse', 'product /sse'] as const;
+const MCP_SERIES = ['baseline /mcp 2025', 'product /mcp 2025', 'baseline /sse', 'product /sse', 'baseline /mcp 2026', 'product /mcp 2026'] as const;
 type McpSeries = (typeof MCP_SERIES)[number];
 const SERIES = [FLOOR, ...MCP_SERIES] as const;
 type Series = (typeof SERIES)[number];
-const PRODUCT_SERIES = ['product /mcp', 'product /sse'] as const;
+const PRODUCT_SERIES = ['product /mcp 2025', 'product /sse', 'product /mcp 2026'] as const;
 const baselineOf = (series: (typeof PRODUCT_SERIES)[number]) => series.replace('product', 'baseline') as McpSeries;
+/** The hop ladder in the baseline Worker, measured in the warm rounds only (see bench/baseline/worker.ts). */
+const HOP_SERIES = [
+  'hop: Worker → Luma',
+  'hop: Worker → object → Luma',
+  'hop: Worker → object → Luma + SQLite write',
+  'hop: Worker → object → Luma + SQLite write + KV copy',
+  'hop: stateless MCP → object → Luma',
+] as const;
+type HopSeries = (typeof HOP_SERIES)[number];
+const WARM_SERIES = [...SERIES, ...HOP_SERIES] as const;
+type WarmSeries = (typeof WARM_SERIES)[number];
+const isModern = (series: string) => series.endsWith(' 2026');
 
 interface CallSample {
   id: string;
@@ -80,6 +99,7 @@ async function main() {
     0,
   );
   const perSeries = config.warmCalls + 20 + config.freshSessions + perSeriesThroughput + config.cpuCalls + config.profileCalls;
+  const perHop = config.warmCalls + 30;
 
   const sim = await startSimulatorThread({ delayMs: config.delayMs });
   const floorKey = 'bench-floor-key';
@@ -87,10 +107,10 @@ async function main() {
   const userKeys = Array.from({ length: config.users }, (_, index) => `bench-user-${index}-key`);
   const pools = new Map<string, IdPool>();
   pools.set(floorKey, new IdPool('floor', await sim.addAccount(floorKey, perSeries)));
-  pools.set(baselineKey, new IdPool('baseline', await sim.addAccount(baselineKey, 2 * perSeries)));
+  pools.set(baselineKey, new IdPool('baseline', await sim.addAccount(baselineKey, 3 * perSeries + HOP_SERIES.length * perHop)));
   for (const [index, key] of userKeys.entries()) {
-    const mine = index === 0 ? 2 * (perSeries - perSeriesThroughput) : 0;
-    pools.set(key, new IdPool(key, await sim.addAccount(key, mine + Math.ceil((2 * perSeriesThroughput) / config.users) + 100)));
+    const mine = index === 0 ? PRODUCT_SERIES.length * (perSeries - perSeriesThroughput) : 0;
+    pools.set(key, new IdPool(key, await sim.addAccount(key, mine + Math.ceil((PRODUCT_SERIES.length * perSeriesThroughput) / config.users) + 100)));
   }
   const pool = (key: string) => pools.get(key)!;
 
@@ -112,14 +132,16 @@ async function main() {
     for (const key of userKeys) providers.push(await signIn(product.origin, key));
     const oauthMs = clock() - oauthStart;
 
-    const factory = (series: McpSeries, session = 0): SessionFactory => {
+    const factory = (series: McpSeries | HopSeries, session = 0): SessionFactory | ModernSessionFactory => {
+      if (series === 'hop: stateless MCP → object → Luma') return baselineModernSessions(baseline!.origin, '/hop/mcp-object');
+      const user = session % config.users;
+      if (isModern(series)) return series.startsWith('baseline') ? baselineModernSessions(baseline!.origin) : productModernSessions(product!.origin, providers[user]!);
       const kind = series.endsWith('/sse') ? 'sse' : 'streamable-http';
       if (series.startsWith('baseline')) return baselineSessions(baseline!.origin, kind);
-      const user = session % config.users;
       return productSessions(product!.origin, kind, userKeys[user]!, providers[user]!);
     };
-    const keyOf = (series: Series, session = 0) =>
-      series === FLOOR ? floorKey : series.startsWith('baseline') ? baselineKey : userKeys[session % config.users]!;
+    const keyOf = (series: WarmSeries, session = 0) =>
+      series === FLOOR ? floorKey : series.startsWith('product') ? userKeys[session % config.users]! : baselineKey;
 
     const warm = await measureWarm(sim, factory, keyOf, pool, baseline.origin);
     const fresh = await measureFresh(sim, factory, keyOf, pool);
@@ -150,8 +172,8 @@ async function main() {
   }
 }
 
-type FactoryFor = (series: McpSeries, session?: number) => SessionFactory;
-type KeyFor = (series: Series, session?: number) => string;
+type FactoryFor = (series: McpSeries | HopSeries, session?: number) => SessionFactory | ModernSessionFactory;
+type KeyFor = (series: WarmSeries, session?: number) => string;
 type PoolFor = (key: string) => IdPool;
 
 async function safely(action: () => Promise<string>): Promise<string> {
@@ -166,18 +188,23 @@ async function safely(action: () => Promise<string>): Promise<string> {
 
 async function measureWarm(sim: SimulatorThread, factory: FactoryFor, keyOf: KeyFor, pool: PoolFor, baselineOrigin: string) {
   log(`warm sessions: ${config.warmCalls} deletes per series in ${config.rounds} interleaved rounds`);
-  const deleters = new Map<Series, Deleter>();
+  const deleters = new Map<WarmSeries, Deleter>();
   deleters.set(FLOOR, floorDeleter(sim.url, keyOf(FLOOR)));
   for (const series of MCP_SERIES) deleters.set(series, await openMcpDeleter(factory(series)));
+  deleters.set('hop: Worker → Luma', hopDeleter(`${baselineOrigin}/hop/direct`));
+  deleters.set('hop: Worker → object → Luma', hopDeleter(`${baselineOrigin}/hop/object`));
+  deleters.set('hop: Worker → object → Luma + SQLite write', hopDeleter(`${baselineOrigin}/hop/object-write`));
+  deleters.set('hop: Worker → object → Luma + SQLite write + KV copy', hopDeleter(`${baselineOrigin}/hop/object-write-kv`));
+  deleters.set('hop: stateless MCP → object → Luma', await openMcpDeleter(factory('hop: stateless MCP → object → Luma')));
 
-  const calls = new Map<Series, CallSample[]>(SERIES.map((series) => [series, []]));
+  const calls = new Map<WarmSeries, CallSample[]>(WARM_SERIES.map((series) => [series, []]));
   const pings = new Map<McpSeries, number[]>(MCP_SERIES.map((series) => [series, []]));
   const devHttp: number[] = [];
   const repeats = new Map<string, CallSample[]>(PRODUCT_SERIES.map((series) => [series, []]));
   const deletedByProduct: string[] = [];
 
   // Warm-up, not recorded: connections, JIT, Durable Objects. Also gives the repeat deletes their IDs.
-  for (const series of SERIES) {
+  for (const series of WARM_SERIES) {
     for (let index = 0; index < 5; index++) {
       const id = pool(keyOf(series)).take();
       const outcome = await safely(() => deleters.get(series)!.delete(id));
@@ -189,7 +216,7 @@ async function measureWarm(sim: SimulatorThread, factory: FactoryFor, keyOf: Key
   const perRound = Math.ceil(config.warmCalls / config.rounds);
   const extras = Math.ceil(perRound / 2);
   for (let round = 0; round < config.rounds; round++) {
-    for (const series of rotate(SERIES, round)) {
+    for (const series of rotate(WARM_SERIES, round)) {
       const deleter = deleters.get(series)!;
       for (let index = 0; index < perRound; index++) {
         const id = pool(keyOf(series)).take();
@@ -228,7 +255,7 @@ async function measureWarm(sim: SimulatorThread, factory: FactoryFor, keyOf: Key
         repeats.get(series)!.push({ id, start, end: clock(), outcome });
       }
     }
-    log(`  round ${round + 1}/${config.rounds}: ${[...calls].map(([series, list]) => `${series} p50 ${summarise(list.map(ms)).p50}`).join(', ')}`);
+    log(`  round ${round + 1}/${config.rounds}: ${[...calls].filter(([series]) => !series.startsWith('hop')).map(([series, list]) => `${series} p50 ${summarise(list.map(ms)).p50}`).join(', ')}`);
   }
   const timings = await sim.timings(true);
   await Promise.all([...deleters.values()].map((deleter) => deleter.close()));
@@ -379,10 +406,10 @@ async function measureCpu(sim: SimulatorThread, factory: FactoryFor, keyOf: KeyF
 }
 
 async function measureProfiles(factory: FactoryFor, keyOf: KeyFor, pool: PoolFor, workers: { baseline: RunningWorker; product: RunningWorker }) {
-  log(`CPU profiles of each Worker's isolate: ${config.profileCalls} sequential deletes over /mcp each`);
+  log(`CPU profiles of each Worker's isolate: ${config.profileCalls} sequential deletes over /mcp each, both eras`);
   const result: Record<string, ProfileSummary & { calls: number }> = {};
   const intervalUs = 100;
-  for (const series of ['baseline /mcp', 'product /mcp'] as const) {
+  for (const series of ['baseline /mcp 2025', 'product /mcp 2025', 'baseline /mcp 2026', 'product /mcp 2026'] as const) {
     const worker = series.startsWith('baseline') ? workers.baseline : workers.product;
     const deleter = await openMcpDeleter(factory(series));
     for (let index = 0; index < 10; index++) await safely(() => deleter.delete(pool(keyOf(series)).take()));
@@ -437,6 +464,7 @@ function assemble(input: {
   const { warm, fresh, bundle } = input;
   const throughput = input.throughput.points;
   const warmLatency = Object.fromEntries(SERIES.map((series) => [series, summarise(warm.calls.get(series)!.map(ms))])) as Record<Series, Summary>;
+  const hopLatency = Object.fromEntries(HOP_SERIES.map((series) => [series, summarise(warm.calls.get(series)!.map(ms))])) as Record<HopSeries, Summary>;
   const freshLatency = Object.fromEntries(
     SERIES.map((series) => {
       const list = fresh.get(series)!;
@@ -451,9 +479,10 @@ function assemble(input: {
   ) as Record<Series, { total: Summary; initialize?: Summary; call?: Summary }>;
   const ping = Object.fromEntries(MCP_SERIES.map((series) => [series, summarise(warm.pings.get(series)!)])) as Record<McpSeries, Summary>;
   const repeat = Object.fromEntries([...warm.repeats].map(([series, list]) => [series, summarise(list.map(ms))])) as Record<string, Summary>;
-  const perHop = Object.fromEntries(SERIES.map((series) => [series, breakdown(warm.calls.get(series)!, warm.timings)])) as Record<Series, ReturnType<typeof breakdown>>;
+  const perHop = Object.fromEntries(WARM_SERIES.map((series) => [series, breakdown(warm.calls.get(series)!, warm.timings)])) as Record<WarmSeries, ReturnType<typeof breakdown>>;
 
   const floor = warmLatency[FLOOR];
+  const at50 = (series: Series) => throughput.get(series)!.find((point) => point.sessions === 50);
   const ratios = {
     warm: Object.fromEntries(
       PRODUCT_SERIES.map((series) => {
@@ -473,8 +502,9 @@ function assemble(input: {
       }),
     ) as unknown as Record<(typeof PRODUCT_SERIES)[number], Record<string, number>>,
     baseline_warm_to_floor: Object.fromEntries(
-      (['baseline /mcp', 'baseline /sse'] as const).map((series) => [series, { p50: ratio(warmLatency[series].p50, floor.p50), p99: ratio(warmLatency[series].p99, floor.p99) }]),
+      (['baseline /mcp 2025', 'baseline /sse', 'baseline /mcp 2026'] as const).map((series) => [series, { p50: ratio(warmLatency[series].p50, floor.p50), p99: ratio(warmLatency[series].p99, floor.p99) }]),
     ),
+    hop_warm_to_floor: Object.fromEntries(HOP_SERIES.map((series) => [series, { p50: ratio(hopLatency[series].p50, floor.p50), p99: ratio(hopLatency[series].p99, floor.p99) }])),
     fresh: Object.fromEntries(
       PRODUCT_SERIES.map((series) => {
         const p = freshLatency[series].total;
@@ -491,33 +521,25 @@ function assemble(input: {
         ),
       ]),
     ),
+    /** The 2026-07-28 path against the 2025-era /mcp path, at each number of concurrent clients. */
+    throughput_modern_to_legacy: Object.fromEntries(
+      throughput.get('product /mcp 2026')!.map((point, index) => [String(point.sessions), ratio(point.calls_per_second, throughput.get('product /mcp 2025')![index]!.calls_per_second)]),
+    ),
   };
 
-  const at50 = (series: Series) => throughput.get(series)!.find((point) => point.sessions === 50);
+  // The targets of issue 10 (MCP 2026-07-28 at the edge), as ratios from this run.
+  const modern = ratios.warm['product /mcp 2026'];
+  const legacy = ratios.warm['product /mcp 2025'];
+  const modern50 = at50('product /mcp 2026');
+  const legacy50 = at50('product /mcp 2025');
   const targets = [
-    ...PRODUCT_SERIES.flatMap((series) => {
-      const r = ratios.warm[series];
-      return [
-        { id: 'warm_p50_vs_baseline', series, name: `${series}: warm p50 ≤ 1.15 × ${baselineOf(series)} warm p50`, value: r.p50_to_baseline!, limit: 1.15, atLeast: false },
-        { id: 'warm_p50_vs_floor', series, name: `${series}: warm p50 ≤ 1.25 × floor p50`, value: r.p50_to_floor!, limit: 1.25, atLeast: false },
-        { id: 'warm_p99_vs_floor', series, name: `${series}: warm p99 ≤ 1.5 × floor p99`, value: r.p99_to_floor!, limit: 1.5, atLeast: false },
-      ];
-    }),
-    ...PRODUCT_SERIES.map((series) => ({
-      id: 'repeat_vs_floor',
-      series,
-      name: `${series}: repeat delete (answered from the log) p50 ≤ 0.3 × floor p50`,
-      value: ratios.repeat_p50_to_floor_p50[series]!,
-      limit: 0.3,
-      atLeast: false,
-    })),
-    ...PRODUCT_SERIES.flatMap((series) => {
-      const p = at50(series);
-      const b = at50(baselineOf(series));
-      return p && b
-        ? [{ id: 'throughput50_vs_baseline', series, name: `${series}: throughput at 50 sessions ≥ 0.8 × ${baselineOf(series)}`, value: ratio(p.calls_per_second, b.calls_per_second), limit: 0.8, atLeast: true }]
-        : [];
-    }),
+    { id: 'modern_p50_vs_floor', series: 'product /mcp 2026', name: '2026-07-28 /mcp: warm p50 ≤ 1.45 × floor p50', value: modern.p50_to_floor!, limit: 1.45, atLeast: false },
+    { id: 'modern_p50_vs_stateless', series: 'product /mcp 2026', name: '2026-07-28 /mcp: warm p50 ≤ 1.08 × stateless baseline p50', value: modern.p50_to_baseline!, limit: 1.08, atLeast: false },
+    { id: 'modern_p99_vs_floor', series: 'product /mcp 2026', name: '2026-07-28 /mcp: warm p99 ≤ 1.8 × floor p99', value: modern.p99_to_floor!, limit: 1.8, atLeast: false },
+    { id: 'legacy_p50_vs_floor', series: 'product /mcp 2025', name: '2025-era /mcp: warm p50 ≤ 1.5 × floor p50', value: legacy.p50_to_floor!, limit: 1.5, atLeast: false },
+    ...(modern50 && legacy50
+      ? [{ id: 'modern_throughput50_vs_legacy', series: 'product /mcp 2026', name: '2026-07-28 /mcp: throughput at 50 clients ≥ 1.5 × 2025-era /mcp', value: ratio(modern50.calls_per_second, legacy50.calls_per_second), limit: 1.5, atLeast: true }]
+      : []),
     { id: 'bundle', series: 'bundle', name: 'deployable bundle < 1 MiB gzip', value: round(bundle.gzip_bytes / 2 ** 20, 3), limit: 1, atLeast: false },
   ].map((target) => ({ ...target, met: target.atLeast ? target.value >= target.limit : target.value <= target.limit }));
 
@@ -531,7 +553,7 @@ function assemble(input: {
       node: process.version,
       wrangler: readPackageVersion('wrangler'),
       agents: readPackageVersion('agents'),
-      commit: gitCommit(),
+      commit: gitCommit(productRoot),
       product_root: productRoot === ROOT ? '.' : productRoot,
       config,
       oauth_flow_ms_per_user: round(input.oauthMs / config.users, 1),
@@ -540,6 +562,7 @@ function assemble(input: {
     upstream_delay_ms: config.delayMs,
     latency_ms: {
       warm: warmLatency,
+      hops: hopLatency,
       fresh: freshLatency,
       repeat_from_log: repeat,
       ping,
@@ -571,25 +594,15 @@ function readPackageVersion(name: string): string {
   }
 }
 
-function gitCommit(): string {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'wrangler.toml'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${commit} + uncommitted changes in src/` : commit;
-  } catch {
-    return 'unknown';
-  }
-}
-
 function printSummary(results: BenchResults) {
   const lines = ['', `warm delete_generation latency (ms), upstream delay ${results.upstream_delay_ms} ms:`];
-  for (const [series, s] of Object.entries(results.latency_ms.warm)) lines.push(`  ${series.padEnd(14)} p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  (n=${s.n})`);
+  for (const [series, s] of Object.entries({ ...results.latency_ms.warm, ...results.latency_ms.hops })) lines.push(`  ${series.padEnd(34)} p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  (n=${s.n})`);
   lines.push('fresh session (initialize + delete), total (ms):');
-  for (const [series, s] of Object.entries(results.latency_ms.fresh)) lines.push(`  ${series.padEnd(14)} p50 ${s.total.p50}  p90 ${s.total.p90}  p99 ${s.total.p99}`);
+  for (const [series, s] of Object.entries(results.latency_ms.fresh)) lines.push(`  ${series.padEnd(20)} p50 ${s.total.p50}  p90 ${s.total.p90}  p99 ${s.total.p99}`);
   lines.push('repeat delete answered from the log (ms):');
-  for (const [series, s] of Object.entries(results.latency_ms.repeat_from_log)) lines.push(`  ${series.padEnd(14)} p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}`);
+  for (const [series, s] of Object.entries(results.latency_ms.repeat_from_log)) lines.push(`  ${series.padEnd(20)} p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}`);
   lines.push(`throughput (calls/s) at ${config.concurrency.join(' / ')} sessions:`);
-  for (const [series, list] of Object.entries(results.throughput)) lines.push(`  ${series.padEnd(14)} ${list.map((point) => point.calls_per_second).join(' / ')}`);
+  for (const [series, list] of Object.entries(results.throughput)) lines.push(`  ${series.padEnd(20)} ${list.map((point) => point.calls_per_second).join(' / ')}`);
   lines.push(`bundle: ${(results.bundle.gzip_bytes / 1024).toFixed(1)} KiB gzip (${(results.bundle.bytes / 1024).toFixed(1)} KiB raw)`);
   lines.push(`load average (1 min) during the run: min ${results.machine.load1_min}, mean ${results.machine.load1_mean}, max ${results.machine.load1_max} on ${results.machine.cpus} CPUs`);
   lines.push('targets:');

@@ -6,19 +6,27 @@
  * answers slower than the Worker's timeout and dropped connections, each both before and after
  * doing the work (so some deletes happen at Luma while their answer is lost). Sessions behave like
  * a careful assistant: a failed delete is repeated a few times (the tool says repeating is safe),
- * and a few IDs are deleted by two sessions of the same user at once.
+ * and a few IDs are deleted by two sessions of the same user at once. Like a careful assistant,
+ * each user lists their generations before deleting (so the server has seen them). Mixed into the
+ * deletes are IDs that never existed and IDs of other users' generations (which this user's key
+ * cannot delete), and the Worker is restarted mid-run (`--restarts`, the process killed with calls
+ * in flight, then started again on the same local storage), so that every user object loses its
+ * memory while deletes are open.
  *
  * At the end every user's deletes log (list_recent_deletes, all pages) is compared with what the
- * simulator actually deleted with that user's key. Fails (exit 1) on any mismatch, any call that
- * hung or got no definite answer, or a Worker that no longer serves a normal call.
+ * simulator actually deleted with that user's key: 0 phantom (logged or reported as deleted but
+ * not deleted by this user), 0 lost (deleted at Luma but not logged as deleted), 0 duplicate
+ * entries. Fails (exit 1) on any mismatch, any call that hung or got no definite answer, or a
+ * Worker that no longer serves a normal call.
  *
- *   node bench/soak.ts [--sessions 50] [--users 5] [--generations 2000] [--fault-rate 1]
+ *   node bench/soak.ts [--sessions 50] [--users 5] [--generations 2000] [--fault-rate 1] [--restarts 2]
  *                      [--seed 1] [--out bench/soak-results.json] [--quiet] [--product-root DIR]
  *
  * `--fault-rate` scales the fault mix (1 = the default mix below, about 16% of Luma requests).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -26,6 +34,7 @@ import type { FaultRule } from '../simulator/luma-simulator.ts';
 import type { InMemoryOAuthProvider } from '../test/e2e/helpers/mcp-oauth-client.ts';
 import type { RunningWorker } from '../test/e2e/helpers/wrangler-dev.ts';
 import { callDelete, closeQuietly, productSessions, signIn, type TransportKind } from './lib/sessions.ts';
+import { gitCommit } from './lib/commit.ts';
 import { writeReport } from './lib/report.ts';
 import { startSimulatorThread } from './lib/simulator-thread.ts';
 import { clock, LoadSampler, round, summarise } from './lib/stats.ts';
@@ -37,6 +46,7 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '5' },
     generations: { type: 'string', default: '2000' },
     'fault-rate': { type: 'string', default: '1' },
+    restarts: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'bench/soak-results.json' },
     /** Soak another checkout's Worker (e.g. a copy with a candidate fix); default: this one. */
@@ -49,6 +59,12 @@ const config = {
   users: positive(args.users, 'users'),
   generations: positive(args.generations, 'generations'),
   faultRate: Number(args['fault-rate']),
+  /** Times the Worker is killed and started again during the load. */
+  restarts: Number(args.restarts),
+  /** Share of each user's deletes that go to IDs that never existed, and to other users' generations. */
+  strangerShare: 0.03,
+  /** How often a session reconnects to a restarted Worker before the call counts as failed. */
+  maxReconnects: 10,
   seed: positive(args.seed, 'seed'),
   /** Every Luma answer takes this long at least. */
   upstreamDelayMs: 20,
@@ -64,6 +80,7 @@ const config = {
   sseEvery: 5,
 };
 if (!(config.faultRate >= 0)) fail('--fault-rate must be a non-negative number');
+if (!(Number.isInteger(config.restarts) && config.restarts >= 0)) fail('--restarts must be a non-negative integer');
 const resultsPath = resolve(ROOT, args.out);
 const productRoot = resolve(args['product-root'] ?? ROOT);
 const say = (message: string) => {
@@ -91,6 +108,8 @@ function faultMix(rate: number): (FaultRule & { label: string })[] {
 
 /** The answers a tool call may definitely end with. Anything else is "no definite answer". */
 const SUCCESSES = new Set(['deleted', 'already_deleted']);
+/** Not a failure, not a success: gone at Luma, but nothing shows it was this user's (see the evidence rule). */
+const UNCONFIRMED = 'gone_unconfirmed';
 const CLEAR_ERRORS = new Set(['invalid_generation_id', 'no_api_key', 'key_rejected', 'not_found', 'rate_limited', 'luma_unavailable', 'luma_rejected', 'internal_error']);
 /** Worth repeating: the outcome may change. `not_found` and the rest are final. */
 const PASSING = new Set(['rate_limited', 'luma_unavailable', 'internal_error']);
@@ -109,6 +128,8 @@ interface User {
   key: string;
   /** Generations the sessions delete. */
   targets: string[];
+  /** IDs this user's sessions also try to delete that are not theirs: never existed, or another user's. */
+  strangers: { never: string[]; foreign: string[] };
   /** Generations nobody deletes during the load: after it, one for the health check, the rest must stay. */
   untouched: string[];
 }
@@ -121,6 +142,7 @@ async function main() {
 
   const sim = await startSimulatorThread({ delayMs: config.upstreamDelayMs, seed: config.seed });
   let worker: RunningWorker | undefined;
+  let persistTo: string | undefined;
   try {
     const users: User[] = [];
     const perUser = Math.ceil(config.generations / config.users);
@@ -128,13 +150,23 @@ async function main() {
       const key = `soak-user-${index}-${crypto.randomUUID()}`;
       const targets = perUser * index >= config.generations ? 0 : Math.min(perUser, config.generations - perUser * index);
       const ids = await sim.addAccount(key, targets + 5);
-      users.push({ index, key, targets: ids.slice(0, targets), untouched: ids.slice(targets) });
+      users.push({ index, key, targets: ids.slice(0, targets), untouched: ids.slice(targets), strangers: { never: [], foreign: [] } });
+    }
+    const strangerCount = (user: User) => Math.ceil(user.targets.length * config.strangerShare);
+    for (const user of users) {
+      user.strangers.never = Array.from({ length: strangerCount(user) }, () => crypto.randomUUID());
+      // Another user's generations (which that user also deletes): this user's key can never delete them.
+      if (users.length > 1) user.strangers.foreign = users[(user.index + 1) % users.length]!.targets.slice(0, strangerCount(user));
     }
     const ownerOf = new Map<string, number>();
     for (const user of users) for (const id of [...user.targets, ...user.untouched]) ownerOf.set(id, user.index);
 
     const { startWorker } = (await import(resolve(productRoot, 'test/e2e/helpers/wrangler-dev.ts'))) as typeof import('../test/e2e/helpers/wrangler-dev.ts');
-    worker = await startWorker({ LUMA_API_BASE_URL: sim.url, ...config.worker });
+    // Local storage that outlives a restart of the Worker (removed at the end).
+    persistTo = mkdtempSync(join(tmpdir(), 'luma-mcp-soak-'));
+    const workerVars = { LUMA_API_BASE_URL: sim.url, ...config.worker };
+    worker = await startWorker(workerVars, { persistTo });
+    const port = Number(new URL(worker.origin).port);
     say(`worker ${worker.origin}, simulator ${sim.url}`);
     const providers: InMemoryOAuthProvider[] = [];
     for (const user of users) providers.push(await signIn(worker.origin, user.key, `soak client ${user.index}`));
@@ -146,6 +178,23 @@ async function main() {
       return productSessions(worker!.origin, kindOf(session), user.key, providers[user.index]!).open();
     };
 
+    // Before deleting, each user lists all their generations once (a careful assistant finds IDs first).
+    for (const user of users) {
+      const client = await open(user.index);
+      try {
+        let offset = 0;
+        for (let page = 0; page < 1_000; page++) {
+          const result = (await client.callTool({ name: 'list_generations', arguments: { limit: 100, offset } }, undefined, { timeout: config.hungAfterMs })) as CallToolResult;
+          if (result.isError) fail(`user ${user.index}: list_generations failed before the load`);
+          const listed = result.structuredContent as { count: number; has_more: boolean; next_offset?: number };
+          if (!listed.has_more || listed.next_offset === undefined) break;
+          offset = listed.next_offset;
+        }
+      } finally {
+        await closeQuietly(client);
+      }
+    }
+
     // Each user's IDs are dealt to that user's sessions; some are also dealt to a second session.
     const queues: string[][] = Array.from({ length: config.sessions }, () => []);
     for (const user of users) {
@@ -155,11 +204,16 @@ async function main() {
         queues[mine[index % mine.length]!]!.push(id);
         if (mine.length > 1 && index % Math.round(1 / config.duplicateShare) === 0) queues[mine[(index + 1) % mine.length]!]!.push(id);
       });
+      // Strangers go in among the real deletes, spread over the user's sessions.
+      [...user.strangers.never, ...user.strangers.foreign].forEach((id, index) => {
+        const queue = queues[mine[index % mine.length]!]!;
+        queue.splice(Math.floor((queue.length * (index + 1)) / (user.strangers.never.length + user.strangers.foreign.length + 1)), 0, id);
+      });
     }
 
     const sseSessions = Array.from({ length: config.sessions }, (_, session) => kindOf(session)).filter((kind) => kind === 'sse').length;
     say(`opening ${config.sessions} sessions (${config.sessions - sseSessions} /mcp, ${sseSessions} /sse)`);
-    const clients: Client[] = [];
+    const clients: (Client | undefined)[] = [];
     for (let first = 0; first < config.sessions; first += 10) {
       clients.push(...(await Promise.all(Array.from({ length: Math.min(10, config.sessions - first) }, (_, offset) => open(first + offset)))));
     }
@@ -172,30 +226,68 @@ async function main() {
     const calls: CallRecord[] = [];
     const loadStart = clock();
     let progress = 0;
+    const total = queues.reduce((sum, queue) => sum + queue.length, 0);
     const ticker = setInterval(() => say(`  ${calls.length} calls, ${progress} IDs settled`), 10_000);
+
+    // Restarts: at evenly spaced points of the load, the Worker is killed with calls in flight and
+    // started again on the same storage and port. Sessions that lose their connection wait for it.
+    let restarted = 0;
+    let running: Promise<void> = Promise.resolve();
+    const restartAt = Array.from({ length: config.restarts }, (_, index) => Math.floor((total * (index + 1)) / (config.restarts + 1)));
+    const maybeRestart = () => {
+      if (restarted >= restartAt.length || progress < restartAt[restarted]!) return;
+      restarted += 1;
+      running = (async () => {
+        say(`restart ${restarted}: stopping the Worker with calls in flight`);
+        await worker!.stop();
+        // Its sessions are gone with it: the clients notice (their pending calls fail) and reconnect.
+        await Promise.all(clients.map((client) => closeQuietly(client)));
+        clients.fill(undefined);
+        worker = await startWorker(workerVars, { port, persistTo });
+        say(`restart ${restarted}: serving again`);
+      })();
+    };
     await Promise.all(
-      clients.map(async (client, session) => {
+      clients.map(async (_client, session) => {
         const user = session % config.users;
         for (const id of queues[session]!) {
+          let reconnects = 0;
           for (let attempt = 1; attempt <= config.maxAttemptsPerId; attempt++) {
-            const record = await deleteOnce(client, session, user, id);
+            await running;
+            const client = (clients[session] ??= await open(session).catch(() => undefined));
+            const record = client ? await deleteOnce(client, session, user, id) : { session, user, id, outcome: 'exception', ms: 0, note: 'could not reconnect' };
+            if (record.outcome === 'exception' && reconnects < config.maxReconnects) {
+              // The Worker went away under the call (a restart): reconnect and repeat, as a client would.
+              reconnects += 1;
+              calls.push({ ...record, outcome: 'interrupted' });
+              await closeQuietly(clients[session]);
+              clients[session] = undefined;
+              await new Promise((resolvePause) => setTimeout(resolvePause, 250));
+              attempt -= 1;
+              continue;
+            }
             calls.push(record);
             if (!PASSING.has(record.outcome)) break;
             // A careful assistant waits a little before repeating; Retry-After beyond a second is not waited out here.
             await new Promise((resolvePause) => setTimeout(resolvePause, 100 + Math.random() * 200));
           }
           progress += 1;
+          maybeRestart();
         }
       }),
     );
+    await running;
     clearInterval(ticker);
     const loadMs = clock() - loadStart;
     await sim.clearFaults();
     say(`load done in ${round(loadMs / 1000, 1)} s; auditing`);
 
     // The audit: the simulator's record against every user's log.
-    const logs = new Map<number, { entries: string[]; pages: number; sources: string[] }>();
-    for (const user of users) logs.set(user.index, await readWholeLog(clients[user.index]!));
+    const logs = new Map<number, { entries: string[]; outcomes: Map<string, string>; pages: number; sources: string[] }>();
+    for (const user of users) {
+      clients[user.index] ??= await open(user.index);
+      logs.set(user.index, await readWholeLog(clients[user.index]!));
+    }
     const deletedBySim = new Map<number, string[]>();
     for (const user of users) deletedBySim.set(user.index, await sim.deletedIds(user.key));
 
@@ -207,6 +299,13 @@ async function main() {
       deleted_at_luma_twice: [] as string[],
       reported_deleted_but_not_deleted_at_luma: [] as string[],
       untouched_generation_deleted: [] as string[],
+      /** Phantoms: an ID that was never this user's, logged or reported as deleted. */
+      stranger_logged_as_deleted: [] as string[],
+      stranger_reported_deleted: [] as string[],
+      /** Lost: deleted at Luma with this user's key, but in the log in another state. */
+      deleted_at_luma_but_logged_unconfirmed: [] as string[],
+      /** Still there at Luma (another user's), yet logged as deleted. */
+      foreign_generation_deleted: [] as string[],
     };
     for (const user of users) {
       const log = logs.get(user.index)!.entries;
@@ -216,17 +315,28 @@ async function main() {
       const deletedSet = new Set(deleted);
       if (deletedSet.size !== deleted.length) mismatches.deleted_at_luma_twice.push(...duplicates(deleted));
       for (const id of deletedSet) if (!inLog.has(id)) mismatches.deleted_at_luma_but_not_in_log.push(id);
+      const claimed = logs.get(user.index)!.outcomes;
       for (const [id, count] of inLog) {
         if (count > 1) mismatches.in_log_more_than_once.push(id);
+        // A `gone_unconfirmed` entry claims nothing; only `deleted` ones must match Luma's record.
+        if (claimed.get(id) !== 'deleted') continue;
         if (!deletedSet.has(id)) mismatches.in_log_but_not_deleted_at_luma.push(id);
         if (ownerOf.has(id) && ownerOf.get(id) !== user.index) mismatches.in_log_of_another_user.push(id);
       }
       for (const id of user.untouched) if (deletedSet.has(id)) mismatches.untouched_generation_deleted.push(id);
+      const outcomes = logs.get(user.index)!.outcomes;
+      for (const id of [...user.strangers.never, ...user.strangers.foreign]) {
+        if (outcomes.get(id) === 'deleted') mismatches.stranger_logged_as_deleted.push(id);
+        if (calls.some((call) => call.user === user.index && call.id === id && SUCCESSES.has(call.outcome))) mismatches.stranger_reported_deleted.push(id);
+        if (deletedSet.has(id)) mismatches.foreign_generation_deleted.push(id);
+      }
+      for (const id of deletedSet) if (outcomes.get(id) === UNCONFIRMED) mismatches.deleted_at_luma_but_logged_unconfirmed.push(id);
     }
     const deletedAnywhere = new Set([...deletedBySim.values()].flat());
     for (const call of calls) {
       if (SUCCESSES.has(call.outcome) && !deletedAnywhere.has(call.id)) mismatches.reported_deleted_but_not_deleted_at_luma.push(call.id);
     }
+    const strangers = new Set(users.flatMap((user) => [...user.strangers.never, ...user.strangers.foreign].map((id) => `${user.index}:${id}`)));
 
     // Afterwards, with the faults gone: a normal call, and a look at isolation from the other side.
     const after = await afterwards(worker, users, providers, kindOf, logs);
@@ -234,10 +344,13 @@ async function main() {
     const outcomes: Record<string, number> = {};
     for (const call of calls) outcomes[call.outcome] = (outcomes[call.outcome] ?? 0) + 1;
     const hung = calls.filter((call) => call.outcome === 'hung');
-    const indefinite = calls.filter((call) => !SUCCESSES.has(call.outcome) && !CLEAR_ERRORS.has(call.outcome) && call.outcome !== 'hung');
+    const definite = (outcome: string) => SUCCESSES.has(outcome) || outcome === UNCONFIRMED || CLEAR_ERRORS.has(outcome) || outcome === 'interrupted';
+    const indefinite = calls.filter((call) => !definite(call.outcome) && call.outcome !== 'hung');
     const lastOutcome = new Map<string, string>();
-    for (const call of calls) lastOutcome.set(`${call.user}:${call.id}`, call.outcome);
+    for (const call of calls) if (!strangers.has(`${call.user}:${call.id}`)) lastOutcome.set(`${call.user}:${call.id}`, call.outcome);
     const unresolved = [...lastOutcome.values()].filter((outcome) => !SUCCESSES.has(outcome)).length;
+    const strangerOutcomes: Record<string, number> = {};
+    for (const call of calls) if (strangers.has(`${call.user}:${call.id}`)) strangerOutcomes[call.outcome] = (strangerOutcomes[call.outcome] ?? 0) + 1;
     const requests = await sim.requests({ method: 'DELETE' });
     const faultCounts: Record<string, number> = {};
     for (const request of requests) if (request.fault) faultCounts[request.fault] = (faultCounts[request.fault] ?? 0) + 1;
@@ -261,6 +374,7 @@ async function main() {
       started_at: startedAt.toISOString(),
       duration_s: round((Date.now() - startedAt.getTime()) / 1000, 1),
       config: { ...config, faults },
+      commit: gitCommit(productRoot),
       ...(productRoot !== ROOT ? { product_root: productRoot } : {}),
       machine: load.stop(),
       load_seconds: round(loadMs / 1000, 1),
@@ -272,6 +386,13 @@ async function main() {
         hung: hung.length,
         no_definite_answer: indefinite.length,
         ids_not_deleted_after_retries: unresolved,
+        restarts: restarted,
+        interrupted_by_restarts: calls.filter((call) => call.outcome === 'interrupted').length,
+        stranger_ids: strangers.size,
+        stranger_outcomes: strangerOutcomes,
+        phantom: mismatches.stranger_logged_as_deleted.length + mismatches.stranger_reported_deleted.length + mismatches.in_log_but_not_deleted_at_luma.length + mismatches.reported_deleted_but_not_deleted_at_luma.length,
+        lost: mismatches.deleted_at_luma_but_not_in_log.length + mismatches.deleted_at_luma_but_logged_unconfirmed.length,
+        duplicate: mismatches.in_log_more_than_once.length,
         luma_delete_requests: requests.length,
         luma_requests_with_fault: Object.values(faultCounts).reduce((sum, count) => sum + count, 0),
         faults_injected: faultCounts,
@@ -305,7 +426,7 @@ async function main() {
     mkdirSync(dirname(workerLog), { recursive: true });
     writeFileSync(workerLog, worker.output());
     printCounts(results);
-    await Promise.all(clients.map(closeQuietly));
+    await Promise.all(clients.map((client) => closeQuietly(client)));
     if (worker.output().includes('soak-user-')) failures.push('a Luma key appeared in the Worker output');
     // The full soak's figures go on the benchmark page (a CI soak writes elsewhere and leaves it alone).
     if (resultsPath === resolve(ROOT, 'bench/soak-results.json') && writeReport()) say('updated docs/benchmarks.md');
@@ -314,6 +435,7 @@ async function main() {
     else console.log('SOAK PASSED');
   } finally {
     await worker?.stop();
+    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
     await sim.close();
   }
 }
@@ -339,12 +461,13 @@ function definiteOutcome(result: CallToolResult): string {
   const hasText = result.content?.some((block) => block.type === 'text' && block.text.trim() !== '');
   if (!structured || !hasText) return 'indefinite';
   if (result.isError) return structured.outcome === 'failed' && structured.error?.code && structured.error.message ? structured.error.code : 'indefinite';
-  return structured.outcome && SUCCESSES.has(structured.outcome) ? structured.outcome : 'indefinite';
+  return structured.outcome && (SUCCESSES.has(structured.outcome) || structured.outcome === UNCONFIRMED) ? structured.outcome : 'indefinite';
 }
 
 /** Every page of a user's deletes log, through the tool, as any client would read it. */
-async function readWholeLog(client: Client): Promise<{ entries: string[]; pages: number; sources: string[] }> {
+async function readWholeLog(client: Client): Promise<{ entries: string[]; outcomes: Map<string, string>; pages: number; sources: string[] }> {
   const entries: string[] = [];
+  const outcomes = new Map<string, string>();
   const sources: string[] = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -353,14 +476,15 @@ async function readWholeLog(client: Client): Promise<{ entries: string[]; pages:
       timeout: config.hungAfterMs,
     })) as CallToolResult;
     if (result.isError) throw new Error(`list_recent_deletes failed: ${JSON.stringify(result.structuredContent)}`);
-    const page = result.structuredContent as { entries: { generation_id: string }[]; next_cursor?: string; source: string };
+    const page = result.structuredContent as { entries: { generation_id: string; outcome: string }[]; next_cursor?: string; source: string };
     entries.push(...page.entries.map((entry) => entry.generation_id));
+    for (const entry of page.entries) outcomes.set(entry.generation_id, entry.outcome);
     sources.push(page.source);
     cursor = page.next_cursor;
     pages += 1;
     if (pages > 1000) throw new Error('list_recent_deletes does not stop paging');
   } while (cursor);
-  return { entries, pages, sources: [...new Set(sources)] };
+  return { entries, outcomes, pages, sources: [...new Set(sources)] };
 }
 
 /**
@@ -415,6 +539,9 @@ function printCounts(results: { counts: Record<string, unknown>; call_ms: { p50:
     `Luma DELETE requests:  ${counts.luma_delete_requests} (${counts.luma_requests_with_fault} with an injected fault)`,
     ...Object.entries(counts.faults_injected).map(([fault, count]) => `  ${fault.padEnd(28)} ${count}`),
     `deleted at Luma:       ${counts.deleted_at_luma}`,
+    `restarts:              ${counts.restarts} (${counts.interrupted_by_restarts} calls interrupted, then repeated)`,
+    `stranger IDs:          ${counts.stranger_ids} (never existed, or another user's): ${JSON.stringify(counts.stranger_outcomes)}`,
+    `phantom / lost / duplicate (must be 0): ${counts.phantom} / ${counts.lost} / ${counts.duplicate}`,
     `log entries:           ${counts.log_entries} (${counts.log_pages_read} pages read)`,
     `IDs still not deleted after ${config.maxAttemptsPerId} attempts: ${counts.ids_not_deleted_after_retries}`,
     'mismatches (must be 0):',

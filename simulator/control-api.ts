@@ -14,13 +14,13 @@ const ENDPOINTS = [
   'DELETE /__simulator/requests                               forget recorded requests',
   'POST   /__simulator/faults      FaultRule | FaultRule[]    inject faults',
   'DELETE /__simulator/faults                                 remove all faults',
-  'POST   /__simulator/accounts    {apiKey, generations?, creditBalance?, forbidden?}',
+  'POST   /__simulator/accounts    {apiKey, generations?, creditBalance?, forbidden?, refuseDeleteBodies?}',
   'GET    /__simulator/accounts/{apiKey}                      {generations, deletedIds}',
   'POST   /__simulator/delay       {ms}                       delay every API answer',
   'POST   /__simulator/reset                                  back to the starting state',
 ];
 
-const ACCOUNT_KEYS: ReadonlySet<string> = new Set(['apiKey', 'generations', 'creditBalance', 'forbidden']);
+const ACCOUNT_KEYS: ReadonlySet<string> = new Set(['apiKey', 'generations', 'creditBalance', 'forbidden', 'refuseDeleteBodies']);
 
 export async function handleControlRequest(simulator: LumaSimulator, request: Request, url: URL): Promise<Response> {
   const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, '');

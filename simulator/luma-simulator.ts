@@ -37,6 +37,11 @@ export interface SimulatedAccount {
   creditBalance?: number;
   /** Every authenticated request with this key gets 403. */
   forbidden?: boolean;
+  /**
+   * A strict server: a DELETE that carries a body (any `Transfer-Encoding`, or a non-zero
+   * `Content-Length`) is refused with this status (`true`: 411) before anything is deleted.
+   */
+  refuseDeleteBodies?: boolean | 400 | 411 | 413 | 415;
 }
 
 /**
@@ -85,6 +90,7 @@ interface AccountState {
   generations: SimulatedGeneration[];
   creditBalance: number;
   forbidden: boolean;
+  refuseDeleteBodies: false | 400 | 411 | 413 | 415;
   deletedIds: string[];
 }
 
@@ -156,7 +162,7 @@ export class LumaSimulator {
         if (fault.status !== undefined) return this.#answer(record, faultResponse(fault));
       }
       if (signal.aborted) throw signal.reason; // It may have hung up just as the last wait ended.
-      const response = this.#route(method, url, apiKey);
+      const response = this.#route(method, url, apiKey, hasBody(request));
       if (fault?.applyAfterHandling) {
         await sleep(fault.delayMs ?? 0, signal);
         if (fault.drop) return this.#drop(record);
@@ -254,7 +260,7 @@ export class LumaSimulator {
     throw new DroppedConnection();
   }
 
-  #route(method: string, url: URL, apiKey: string | null): Response {
+  #route(method: string, url: URL, apiKey: string | null, withBody: boolean): Response {
     // Like Luma (a Starlette app), routing comes before authentication: unknown paths are 404 for anyone.
     const route = matchRoute(url.pathname);
     if (!route) return errorResponse(404, 'Not Found');
@@ -272,6 +278,9 @@ export class LumaSimulator {
       case 'list':
         return listGenerations(account, url.searchParams);
       case 'generation':
+        if (method === 'DELETE' && withBody && account.refuseDeleteBodies) {
+          return errorResponse(account.refuseDeleteBodies, 'A DELETE request must not carry a body');
+        }
         return method === 'DELETE' ? deleteGeneration(account, route.id) : getGeneration(account, route.id);
     }
   }
@@ -321,9 +330,12 @@ function deleteGeneration(account: AccountState, id: string): Response {
 function buildAccount(apiKey: string, account: SimulatedAccount): AccountState {
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError('apiKey must be a non-empty string');
   if (/\s/.test(apiKey)) throw new TypeError('apiKey must not contain whitespace (it travels in a Bearer header)');
-  const { generations = [], creditBalance = DEFAULT_CREDIT_BALANCE, forbidden = false } = account;
+  const { generations = [], creditBalance = DEFAULT_CREDIT_BALANCE, forbidden = false, refuseDeleteBodies = false } = account;
   if (typeof creditBalance !== 'number' || !Number.isFinite(creditBalance)) throw new TypeError('creditBalance must be a number');
   if (typeof forbidden !== 'boolean') throw new TypeError('forbidden must be a boolean');
+  if (refuseDeleteBodies !== true && refuseDeleteBodies !== false && ![400, 411, 413, 415].includes(refuseDeleteBodies)) {
+    throw new TypeError('refuseDeleteBodies must be a boolean or one of 400, 411, 413, 415');
+  }
 
   let built: SimulatedGeneration[];
   if (typeof generations === 'number') {
@@ -340,7 +352,7 @@ function buildAccount(apiKey: string, account: SimulatedAccount): AccountState {
   const ids = new Set(built.map((generation) => generation.id));
   if (ids.size !== built.length) throw new TypeError('generation IDs must be unique within an account');
 
-  return { generations: sortNewestFirst(built), creditBalance, forbidden, deletedIds: [] };
+  return { generations: sortNewestFirst(built), creditBalance, forbidden, refuseDeleteBodies: refuseDeleteBodies === true ? 411 : refuseDeleteBodies, deletedIds: [] };
 }
 
 function sortNewestFirst(generations: SimulatedGeneration[]): SimulatedGeneration[] {
@@ -360,6 +372,12 @@ function integerParam(params: URLSearchParams, name: string, fallback: number): 
   const value = params.get(name);
   if (value === null) return fallback;
   return /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
+/** Whether the request carried a body on the wire: chunked framing (even an empty one), or a length above 0. */
+function hasBody(request: Request): boolean {
+  const length = request.headers.get('Content-Length');
+  return request.headers.has('Transfer-Encoding') || (length !== null && length.trim() !== '0');
 }
 
 function decodeSegment(segment: string): string {

@@ -1,3 +1,4 @@
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -6,7 +7,9 @@ import { connectWithOAuth, InMemoryOAuthProvider, type TransportKind } from '../
 
 /**
  * MCP sessions for the benchmark and the soak: the official SDK client, to the product through
- * its real OAuth flow (test/e2e/helpers), or to the baseline Worker with no auth at all.
+ * its real OAuth flow (test/e2e/helpers), or to the baseline Worker with no auth at all. 2025-era
+ * sessions use the v1 client (`initialize`, `Mcp-Session-Id`); 2026-07-28 "sessions" use the v2
+ * client pinned to that revision (`server/discover`, then one self-contained request per call).
  */
 export type { TransportKind };
 
@@ -89,3 +92,40 @@ export function outcomeOf(result: CallToolResult): string {
   if (result.isError) return structured?.error?.code ?? 'error_without_code';
   return structured?.outcome ?? 'success_without_outcome';
 }
+
+// ── MCP 2026-07-28 (stateless) ───────────────────────────────────────────────────────────────────
+
+/** A connected v2 client speaking 2026-07-28 only: `connect()` probes with `server/discover`. */
+export interface ModernSessionFactory {
+  label: string;
+  open(): Promise<ModernClient>;
+}
+
+async function openModern(url: URL, headers: Record<string, string>): Promise<ModernClient> {
+  const client = new ModernClient(clientInfo, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(new ModernTransport(url, { requestInit: { headers } }));
+  return client;
+}
+
+/** The baseline Worker's stateless handler (no token), at `/mcp` or at another path (the hop ladder). */
+export function baselineModernSessions(origin: string, path = '/mcp'): ModernSessionFactory {
+  return { label: `baseline 2026-07-28 ${path}`, open: () => openModern(new URL(path, origin), {}) };
+}
+
+/** The product's `/mcp` for a signed-in user, with the access token from the real OAuth flow. */
+export function productModernSessions(origin: string, provider: InMemoryOAuthProvider): ModernSessionFactory {
+  return {
+    label: 'product 2026-07-28 /mcp',
+    open() {
+      const token = provider.tokens()?.access_token;
+      if (!token) throw new Error('no access token: sign in first');
+      return openModern(new URL('/mcp', origin), { Authorization: `Bearer ${token}` });
+    },
+  };
+}
+
+export async function callDeleteModern(client: ModernClient, generationId: string, timeoutMs = 60_000): Promise<CallToolResult> {
+  return (await client.callTool({ name: 'delete_generation', arguments: { generation_id: generationId } }, { timeout: timeoutMs })) as unknown as CallToolResult;
+}
+
+export type { ModernClient };

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callDelete, closeQuietly, outcomeOf, type SessionFactory } from './sessions.ts';
+import { callDelete, callDeleteModern, closeQuietly, outcomeOf, type ModernClient, type ModernSessionFactory, type SessionFactory } from './sessions.ts';
 
 /**
  * What the benchmark measures, behind one interface: something that deletes one generation by ID.
@@ -56,8 +56,40 @@ export function mcpDeleter(client: Client, timeoutMs = 30_000): Deleter {
   };
 }
 
-export async function openMcpDeleter(factory: SessionFactory): Promise<Deleter> {
-  return mcpDeleter(await factory.open());
+export async function openMcpDeleter(factory: SessionFactory | ModernSessionFactory): Promise<Deleter> {
+  return 'kind' in factory ? mcpDeleter(await factory.open()) : modernDeleter(await factory.open());
+}
+
+/** `delete_generation` over MCP 2026-07-28: every call is one self-contained POST. */
+export function modernDeleter(client: ModernClient, timeoutMs = 30_000): Deleter {
+  return {
+    async delete(generationId) {
+      return outcomeOf(await callDeleteModern(client, generationId, timeoutMs));
+    },
+    /** 2026-07-28 has no `ping`: `server/discover` is the request that reaches the server and no tool. */
+    async ping() {
+      await client.discover({ timeout: timeoutMs });
+    },
+    async close() {
+      try {
+        await client.close();
+      } catch {
+        // nothing to close on a stateless connection
+      }
+    },
+  };
+}
+
+/** A plain HTTP DELETE to one of the baseline Worker's hop routes (no MCP): 204 means deleted. */
+export function hopDeleter(url: string): Deleter {
+  return {
+    async delete(generationId) {
+      const response = await fetch(`${url}/${generationId}`, { method: 'DELETE' });
+      await response.arrayBuffer();
+      return response.status === 204 ? 'deleted' : `http_${response.status}`;
+    },
+    async close() {},
+  };
 }
 
 /** Generation IDs to use up, one per delete, so every measured delete is a real one. */

@@ -3,10 +3,11 @@
  * /mcp, protected by a bearer token. Everything but reading the environment, listening and the
  * fetch for Luma (luma-fetch.ts) lives in Web-standard modules (server.ts and what it imports).
  *
- *   LUMA_API_KEY=… MCP_BEARER_TOKEN=… deno run --config src/deno/deno.json --allow-net --allow-env src/deno/main.ts
+ *   LUMA_API_KEY=… MCP_BEARER_TOKEN=… DENO_KV_PATH=./luma-mcp.kv deno run --config src/deno/deno.json --allow-net --allow-env --allow-read --allow-write src/deno/main.ts
  *   (or `npm run start:deno`)
  */
 import { readSelfHostedConfig } from './config.ts';
+import { openDenoKvStorage } from './deno-kv-store.ts';
 import { createLumaFetch } from './luma-fetch.ts';
 import { createSelfHostedServer, MCP_PATH } from './server.ts';
 
@@ -17,7 +18,10 @@ if (!read.ok) {
 }
 const { config } = read;
 const luma = createLumaFetch();
-const app = await createSelfHostedServer(config, { lumaFetch: luma.fetch });
+// The log, open delete intents and preference outlive the process: in DENO_KV_PATH (a file), or
+// where Deno keeps KV by default (on Deno Deploy: the project's KV).
+const storage = await openDenoKvStorage(Deno.env.get('DENO_KV_PATH') || undefined, config.retention);
+const app = await createSelfHostedServer(config, { lumaFetch: luma.fetch, storage });
 
 const server = Deno.serve(
   {
@@ -38,6 +42,7 @@ async function stop(): Promise<void> {
   await app.close();
   await server.shutdown();
   luma.close();
+  storage.close();
   Deno.exit(0);
 }
 

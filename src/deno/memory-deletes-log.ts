@@ -6,11 +6,11 @@ import {
 } from '../core/account/deletes-log.ts';
 
 /**
- * The deletes log kept in the process's memory, for the single-user Deno server. It keeps the
+ * The deletes log kept in the process's memory: for tests, and for a self-hosted server given no
+ * durable storage (the Deno entry point keeps the log in Deno KV, deno-kv-store.ts). It keeps the
  * contract of the Worker's SQLite log (src/worker/user-store/sqlite-deletes-log.ts): one entry per
  * generation, newest first, numeric cursors, bounded by count and age. Nothing here awaits between
- * reading and writing, so an append is atomic in a single-threaded runtime. It is lost on restart:
- * after that, a repeated delete is answered by Luma (`not_found`) instead of by the log.
+ * reading and writing, so an append is atomic in a single-threaded runtime. It is lost on restart.
  */
 
 export class MemoryDeletesLog implements DeletesLog {

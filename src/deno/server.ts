@@ -1,5 +1,7 @@
 import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server';
-import { memoryPreferences } from '../core/account/preferences.ts';
+import type { DeletesLog } from '../core/account/deletes-log.ts';
+import { memoryIntents, type DeleteIntents } from '../core/account/delete-intents.ts';
+import { memoryPreferences, type PreferencesStore } from '../core/account/preferences.ts';
 import { createUserAccount } from '../core/account/user-account.ts';
 import { createLumaClient } from '../core/luma/luma-client.ts';
 import { confirmationStates, deriveRequestStateKey } from '../core/mcp/confirmation-state.ts';
@@ -30,13 +32,23 @@ export const MCP_PATH = '/mcp';
 export interface SelfHostedServerOptions {
   /** The fetch for requests to Luma; the runtime's own when absent (see luma-fetch.ts for Deno's). */
   lumaFetch?: typeof fetch;
+  /**
+   * Where the person's log, open delete intents and preference are kept: Deno KV when started by
+   * main.ts (deno-kv-store.ts), so that a restart loses nothing; memory when absent (tests).
+   */
+  storage?: SelfHostedStorage;
+}
+
+export interface SelfHostedStorage {
+  log: DeletesLog;
+  intents: DeleteIntents;
+  preferences: PreferencesStore;
 }
 
 export async function createSelfHostedServer(config: SelfHostedConfig, options: SelfHostedServerOptions = {}): Promise<SelfHostedServer> {
-  const log = new MemoryDeletesLog(config.retention);
+  const storage = options.storage ?? { log: new MemoryDeletesLog(config.retention), intents: memoryIntents(config.retention), preferences: memoryPreferences() };
   const account = createUserAccount({
-    log,
-    preferences: memoryPreferences(),
+    ...storage,
     getLumaKey: async () => config.lumaApiKey,
     lumaClient: (apiKey) => createLumaClient({ ...config.luma, apiKey, fetch: options.lumaFetch }),
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLumaSimulator, type RunningLumaSimulator } from '../../simulator/node-server.ts';
 import { makeModernClient } from '../support/modern-client.ts';
 import { SimulatorControl, type SimGeneration } from '../support/simulator-control.ts';
-import { spawnDeno, startDenoServer, type RunningDenoServer } from './helpers/deno-server.ts';
+import { freshKvPath, spawnDeno, startDenoServer, type RunningDenoServer } from './helpers/deno-server.ts';
 
 /**
  * The Deno entry point, end to end: `deno run src/deno/main.ts` as a self-hoster starts it, the
@@ -189,6 +189,43 @@ describe('the Deno entry point (src/deno/main.ts)', () => {
 });
 
 describe('starting the Deno entry point', () => {
+  it('keeps the log and the open intents in Deno KV: a restart loses nothing', async () => {
+    const account = await control.createAccount(2);
+    const env = { LUMA_API_KEY: account.apiKey, MCP_BEARER_TOKEN: TOKEN, LUMA_API_BASE_URL: simulator.url, LUMA_RETRY_BASE_DELAY_MS: '10', DENO_KV_PATH: freshKvPath() };
+    const [deleted, lost] = account.generations.map((generation) => generation.id) as [string, string];
+    const useServer = async (body: (client: Client) => Promise<void>) => {
+      const running = await startDenoServer(env);
+      const client = new Client({ name: 'deno-restart', version: '1.0.0' });
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', running.origin), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }));
+        await body(client);
+      } finally {
+        await client.close().catch(() => undefined);
+        await running.stop();
+      }
+    };
+    await useServer(async (client) => {
+      await callTool(client, 'get_generation', { generation_id: lost });
+      expect((await callTool(client, 'delete_generation', { generation_id: deleted })).structuredContent.outcome).toBe('deleted');
+      // Luma deletes `lost`, but every answer is lost: the call cannot know.
+      await control.injectFault({ apiKey: account.apiKey, method: 'DELETE', path: `/generations/${lost}`, drop: true, applyAfterHandling: true, times: 1 });
+      await control.injectFault({ apiKey: account.apiKey, method: 'DELETE', path: `/generations/${lost}`, status: 503, times: 2 });
+      expect((await callTool(client, 'delete_generation', { generation_id: lost })).structuredContent).toMatchObject({ outcome: 'failed', error: { code: 'luma_unavailable' } });
+    });
+    await useServer(async (client) => {
+      const sent = (await control.requestsFor(account.apiKey)).filter((request) => request.method === 'DELETE').length;
+      expect((await callTool(client, 'delete_generation', { generation_id: deleted })).structuredContent.outcome).toBe('already_deleted');
+      expect((await control.requestsFor(account.apiKey)).filter((request) => request.method === 'DELETE')).toHaveLength(sent);
+      // The intent outlived the process, and the read before it is the evidence: the 404 is that delete.
+      expect((await callTool(client, 'delete_generation', { generation_id: lost })).structuredContent.outcome).toBe('deleted');
+      const log = (await callTool(client, 'list_recent_deletes', {})).structuredContent.entries as { generation_id: string; outcome: string }[];
+      expect(log.map((entry) => [entry.generation_id, entry.outcome])).toEqual([
+        [lost, 'deleted'],
+        [deleted, 'deleted'],
+      ]);
+    });
+  });
+
   it('refuses to start without its secrets, naming them but not echoing them', async () => {
     const lumaKey = `luma-${randomUUID()}`;
     const { child, output } = spawnDeno({ LUMA_API_KEY: lumaKey, MCP_BEARER_TOKEN: 'too-short', PORT: '0' });

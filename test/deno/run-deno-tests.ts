@@ -13,6 +13,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLumaSimulator } from '../../simulator/node-server.ts';
 import { DENO, DENO_COMMON_FLAGS, ROOT } from './helpers/deno-binary.ts';
 
@@ -33,9 +36,15 @@ const check = await deno(['check', ...DENO_COMMON_FLAGS, 'src/deno/main.ts', ...
 if (check.code !== 0) process.exit(check.code ?? 1);
 
 const simulator = await startLumaSimulator({ port: 0 });
-const run = await deno(['test', ...DENO_COMMON_FLAGS, '--no-check', '--allow-net=127.0.0.1', '--allow-env', ...TESTS], {
+// Deno KV files for the storage tests, in a folder of their own: Deno may read and write there only.
+const kvDir = mkdtempSync(join(tmpdir(), 'luma-mcp-deno-kv-'));
+const run = await deno(['test', ...DENO_COMMON_FLAGS, '--no-check', '--allow-net=127.0.0.1', '--allow-env', `--allow-read=${kvDir}`, `--allow-write=${kvDir}`, ...TESTS], {
   LUMA_SIMULATOR_URL: simulator.url,
-}).finally(() => simulator.close());
+  DENO_KV_TEST_DIR: kvDir,
+}).finally(async () => {
+  await simulator.close();
+  rmSync(kvDir, { recursive: true, force: true });
+});
 
 // A shim that registered nothing would "pass" with zero tests: that must not count as a pass.
 const summary = run.output.replace(/\x1b\[[0-9;]*m/g, '').match(/(\d+) passed \| (\d+) failed/);

@@ -17,7 +17,7 @@ export class SimulatorControl {
   }
 
   /** A fresh account with `generations` seeded generations and a random key. */
-  async createAccount(generations = 3, options: { forbidden?: boolean } = {}): Promise<{ apiKey: string; generations: SimGeneration[] }> {
+  async createAccount(generations = 3, options: { forbidden?: boolean; refuseDeleteBodies?: boolean | 400 | 411 | 413 | 415 } = {}): Promise<{ apiKey: string; generations: SimGeneration[] }> {
     const apiKey = `luma-test-${crypto.randomUUID()}`;
     const body = await this.call<{ generations: SimGeneration[] }>('POST', '/__simulator/accounts', { apiKey, generations, ...options });
     return { apiKey, generations: body.generations };

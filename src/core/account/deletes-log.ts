@@ -10,8 +10,15 @@ export interface DeleteEntry {
   generation_id: string;
   /** ISO 8601, UTC. */
   deleted_at: string;
-  outcome: 'deleted';
-  /** `gone_after_retry`: the answer to the deleting request was lost; a retry found it gone. */
+  /**
+   * `deleted`: Luma answered 2xx, or an attempt whose answer was lost was followed by a 404 for a
+   * generation this user's account is known to have had (an earlier read, or an intent that saw it).
+   * `gone_unconfirmed`: Luma no longer has it after an attempt whose answer was lost, but nothing
+   * shows it was ever in this account (a typo, another account's ID): whether this server's
+   * request removed it cannot be established, so it is never claimed as deleted.
+   */
+  outcome: 'deleted' | 'gone_unconfirmed';
+  /** `luma`: Luma answered 2xx. `gone_after_retry`: an attempt lost its answer; a later one found it gone. */
   confirmed_by: DeleteOutcome['confirmedBy'];
   /** The OAuth client that asked. */
   client: { id: string; name: string };
@@ -58,9 +65,14 @@ export interface DeletesLog {
 }
 
 export interface LoggedDelete {
-  /** `already_deleted`: the log already had it; nothing was sent to Luma this time. */
-  status: 'deleted' | 'already_deleted';
+  /**
+   * `already_deleted`: the log already had it as deleted; nothing was sent to Luma this time.
+   * `gone_unconfirmed`: see {@link DeleteEntry.outcome} (now, or recorded so earlier).
+   */
+  status: 'deleted' | 'already_deleted' | 'gone_unconfirmed';
   entry: DeleteEntry;
+  /** Answered from the log, with nothing sent to Luma this time. */
+  from_log?: boolean;
 }
 
 /** How much of a deletes log is kept; every implementation prunes on append. */

@@ -1,6 +1,7 @@
 import type { DeleteOutcome, Generation, GenerationList, LumaClient } from '../luma/luma-client.ts';
 import { LumaError, type LumaErrorDetails } from '../luma/luma-error.ts';
 import type { DeleteEntry, DeletesLog, DeletesPage, DeletesQuery, KnownGeneration, LoggedDelete } from './deletes-log.ts';
+import type { DeleteIntent, DeleteIntents } from './delete-intents.ts';
 import type { PreferencesStore, UserPreferences } from './preferences.ts';
 
 /**
@@ -67,6 +68,8 @@ export interface UserAccountDeps {
   getLumaKey(): Promise<string | null>;
   lumaClient(apiKey: string): LumaClient;
   log: DeletesLog;
+  /** Open delete intents, kept as durably as the log (see delete-intents.ts). */
+  intents: DeleteIntents;
   preferences: PreferencesStore;
   now?: () => Date;
 }
@@ -91,12 +94,6 @@ export function knownFrom(generation: Generation): KnownGeneration {
 
 export function createUserAccount(deps: UserAccountDeps): UserAccount {
   const inFlight = new Map<string, Promise<DeleteCallResult>>();
-  /**
-   * Generations whose last delete failed after an attempt that lost its answer: Luma may have
-   * deleted them. A later 404 for one of them is that attempt's success, exactly as it would have
-   * been within the call. In memory: it covers an assistant repeating the call, not a restart.
-   */
-  const uncertain = new Set<string>();
   const now = deps.now ?? (() => new Date());
 
   /** Runs a read with the user's key, turning Luma's failures into data. */
@@ -111,46 +108,66 @@ export function createUserAccount(deps: UserAccountDeps): UserAccount {
   }
 
   /**
-   * A generation already in the log is answered from it, with no upstream request. Otherwise
-   * exactly one delete goes to Luma (the client may retry it), and a success is logged before it
-   * is reported. A 404 for a generation in the log is `already_deleted`; a 404 for one that is not
-   * stays an error (we never claim a delete we did not see), unless an earlier call's attempt at
-   * it lost its answer: then that attempt is what deleted it.
+   * A generation already in the log is answered from it, with no upstream request. Otherwise the
+   * intent is recorded durably, exactly one delete goes to Luma (the client may retry it), and the
+   * outcome is logged before it is reported. What may be claimed (the evidence rule):
+   * - Luma answered 2xx: `deleted`.
+   * - Luma answered 404 after an attempt that may have reached it unheard (in this call, or an
+   *   earlier one whose intent is still open, e.g. before a restart or a crash between Luma's 204
+   *   and the log write): `deleted` if this account is known to have had the generation (an
+   *   earlier read, or an intent that saw it); otherwise `gone_unconfirmed`, never `deleted`, never
+   *   "nothing was deleted".
+   * - A plain 404 with no such attempt: `not_found`, not logged.
+   * Any other failure keeps the intent open when the attempt may have reached Luma, and settles it
+   * when it surely did not.
    */
   async function deleteOnce(generationId: string, client: DeleteEntry['client']): Promise<DeleteCallResult> {
     const earlier = await deps.log.find(generationId);
-    if (earlier) return { ok: true, status: 'already_deleted', entry: earlier };
+    if (earlier) return answerFromLog(earlier);
     const apiKey = await deps.getLumaKey();
     if (!apiKey) return { ok: false, error: { kind: 'no_api_key' } };
-    const known = await deps.log.known(generationId);
+    const [known, open] = await Promise.all([deps.log.known(generationId), deps.intents.get(generationId)]);
+    const seen = known ?? open?.seen;
+    // Durable before the DELETE leaves: a lost answer, a restart or a crash cannot lose the fact.
+    const intent: DeleteIntent = {
+      generation_id: generationId,
+      recorded_at: open?.recorded_at ?? now().toISOString(),
+      client: open?.client ?? client,
+      ...(seen ? { seen } : {}),
+    };
+    await deps.intents.put(intent);
     let outcome: DeleteOutcome;
     try {
       outcome = await deps.lumaClient(apiKey).deleteGeneration(generationId);
     } catch (error) {
-      // Deleted by another way in the meantime (an earlier process, before a restart): the log says so.
-      const meanwhile = await deps.log.find(generationId);
-      if (meanwhile) return { ok: true, status: 'already_deleted', entry: meanwhile };
       const details = errorDetails(error);
-      if (details.kind === 'not_found' && uncertain.has(generationId)) {
+      if (details.kind === 'not_found' && open) {
+        // An earlier attempt may have deleted it: the 404 is that attempt's answer, heard late.
         outcome = { confirmedBy: 'gone_after_retry', attempts: details.attempts };
       } else {
-        if (details.ambiguous || details.kind === 'unavailable') {
-          uncertain.add(generationId);
-          if (uncertain.size > MAX_UNCERTAIN) uncertain.delete(uncertain.values().next().value!);
-        }
+        // Settled only when no attempt, then or now, can have reached Luma unheard.
+        if (!open && !details.ambiguous && details.kind !== 'unavailable') await deps.intents.remove(generationId);
         return { ok: false, error: details };
       }
     }
-    uncertain.delete(generationId);
+    const evidence = outcome.confirmedBy === 'luma' || seen !== undefined;
     const entry: DeleteEntry = {
       generation_id: generationId,
       deleted_at: now().toISOString(),
-      outcome: 'deleted',
+      outcome: evidence ? 'deleted' : 'gone_unconfirmed',
       confirmed_by: outcome.confirmedBy,
-      client,
-      ...(known ? { generation: known } : {}),
+      client: intent.client,
+      ...(seen ? { generation: seen } : {}),
     };
-    return { ok: true, status: 'deleted', entry: await deps.log.append(entry) };
+    const logged = await deps.log.append(entry);
+    await deps.intents.remove(generationId);
+    return { ok: true, status: logged.outcome === 'deleted' ? 'deleted' : 'gone_unconfirmed', entry: logged };
+  }
+
+  async function answerFromLog(entry: DeleteEntry): Promise<DeleteCallResult> {
+    // Settled: an intent left behind by a stop between the log write and its removal goes too.
+    await deps.intents.remove(entry.generation_id);
+    return { ok: true, status: entry.outcome === 'deleted' ? 'already_deleted' : 'gone_unconfirmed', entry, from_log: true };
   }
 
   return {
@@ -208,5 +225,3 @@ function errorDetails(error: unknown): LumaErrorDetails {
   return { kind, status, detail, retryAfterSeconds, reason, attempts, ...(ambiguous ? { ambiguous } : {}) };
 }
 
-/** Generations remembered as possibly deleted; beyond this the oldest are forgotten. */
-const MAX_UNCERTAIN = 1_000;

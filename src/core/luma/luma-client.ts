@@ -18,6 +18,12 @@ export interface LumaClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Injected for tests and for runtimes that need a bound fetch. */
   fetch?: typeof fetch;
+  /**
+   * Base URLs known to refuse a body on DELETE (see {@link BODY_REFUSED}); learned once, then
+   * every DELETE to them goes plain. Defaults to one set for the whole process; a caller may keep
+   * its own (the Worker keeps one per user object, so tests of one account do not change another's).
+   */
+  plainDeleteBaseUrls?: Set<string>;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
@@ -48,13 +54,24 @@ export interface GenerationList {
 
 export interface DeleteOutcome {
   /**
-   * `luma` when Luma answered 204. `gone_after_retry` when an earlier attempt's answer was lost
-   * (timeout, dropped connection, 5xx) and the retry found nothing left to delete: the earlier
-   * attempt is then what deleted it, as far as anyone can tell.
+   * `luma` when Luma answered 2xx. `gone_after_retry` when Luma answered 404 after an attempt that
+   * may have reached it without its answer arriving (timeout, dropped connection, 5xx, or a plain
+   * DELETE the runtime may have replayed unseen): either that attempt deleted it, or the generation
+   * was never there to delete (a typo, another account's ID). This client cannot tell which; the
+   * caller decides with what it knows (see the evidence rule in account/user-account.ts).
    */
   confirmedBy: 'luma' | 'gone_after_retry';
   attempts: number;
 }
+
+/**
+ * Answers to a DELETE with a body that mean "no body here, please", not "no" to the delete: a strict
+ * server or proxy may refuse the empty streamed body the client sends. The request was not acted on.
+ */
+export const BODY_REFUSED: ReadonlySet<number> = new Set([400, 411, 413, 415]);
+
+/** The process-wide memory of base URLs that refuse DELETE bodies. */
+const PLAIN_DELETE_BASE_URLS = new Set<string>();
 
 export interface LumaClient {
   deleteGeneration(generationId: string): Promise<DeleteOutcome>;
@@ -76,6 +93,7 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
+  const plainDeletes = options.plainDeleteBaseUrls ?? PLAIN_DELETE_BASE_URLS;
 
   /**
    * Sends one request, retrying what is worth retrying. Resolves with the final answer, success or
@@ -84,19 +102,33 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
    */
   async function send(method: string, path: string): Promise<FinalAnswer> {
     let ambiguous = false;
+    let sent = 0;
+    let plain = false;
     for (let attempt = 1; ; attempt++) {
-      const result = await attemptOnce(method, path);
+      // A DELETE goes with an empty streamed body unless this server is known to refuse one.
+      const withBody = method === 'DELETE' && !plainDeletes.has(baseUrl);
+      let result = await attemptOnce(method, path, withBody);
+      sent++;
+      if (withBody && result.type === 'answer' && BODY_REFUSED.has(result.status)) {
+        // Refused for the body, most likely: once more without it, at once. If that is refused
+        // too, the body was not the reason, and nothing is remembered.
+        result = await attemptOnce(method, path, false);
+        sent++;
+        plain = true;
+        if (!(result.type === 'answer' && BODY_REFUSED.has(result.status))) plainDeletes.add(baseUrl);
+      }
+      if (method === 'DELETE' && !withBody) plain = true;
       let retryAfterMs: number | undefined;
       let failure: LumaErrorDetails;
       if (result.type === 'answer') {
-        if (!isRetryableStatus(result.status)) return { ...result, ambiguous, attempts: attempt };
+        if (!isRetryableStatus(result.status)) return { ...result, ambiguous, plain, attempts: sent };
         retryAfterMs = result.retryAfter;
-        failure = classify(result.status, result.body, result.retryAfter, attempt);
+        failure = classify(result.status, result.body, result.retryAfter, sent);
         // A 5xx or 408 may come after the work was done; a 429 means it was not attempted.
         if (result.status !== 429) ambiguous = true;
       } else {
         ambiguous = true;
-        failure = { kind: 'unavailable', reason: result.type, attempts: attempt };
+        failure = { kind: 'unavailable', reason: result.type, attempts: sent };
       }
       const delay = delayBeforeRetry(policy, attempt, retryAfterMs, random);
       if (delay === undefined) throw new LumaError(ambiguous ? { ...failure, ambiguous } : failure);
@@ -107,6 +139,7 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
   async function attemptOnce(
     method: string,
     path: string,
+    withBody: boolean,
   ): Promise<{ type: 'answer'; status: number; body: string; retryAfter?: number } | { type: 'timeout' } | { type: 'connection' }> {
     const controller = new AbortController();
     let timedOut = false;
@@ -124,7 +157,9 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
         // that the first one deleted then looks like a plain 404. An empty streamed body cannot be
         // replayed, so the drop reaches `send`, which treats the next 404 as "gone after retry".
         // (`duplex` is what Node's fetch requires for a streamed body; Workers and Deno ignore it.)
-        ...(method === 'DELETE' ? ({ body: new ReadableStream({ start: (stream) => stream.close() }), duplex: 'half' } as RequestInit) : {}),
+        // A server that refuses the body gets plain DELETEs (see `send`); there a replay cannot be
+        // ruled out, so every 404 counts as "gone after retry", for the caller's evidence rule.
+        ...(withBody ? ({ body: new ReadableStream({ start: (stream) => stream.close() }), duplex: 'half' } as RequestInit) : {}),
       });
       const body = await response.text();
       return {
@@ -144,7 +179,7 @@ export function createLumaClient(options: LumaClientOptions): LumaClient {
   return {
     async deleteGeneration(generationId) {
       const answer = await send('DELETE', `/generations/${encodeURIComponent(generationId)}`);
-      if (answer.status === 404 && answer.ambiguous) {
+      if (answer.status === 404 && (answer.ambiguous || answer.plain)) {
         return { confirmedBy: 'gone_after_retry', attempts: answer.attempts };
       }
       // Luma answers 204 with an empty body: there is nothing to parse, and nothing to fail on.
@@ -175,6 +210,8 @@ interface FinalAnswer {
   body: string;
   retryAfter?: number;
   ambiguous: boolean;
+  /** A DELETE went without a body at least once: the runtime may have replayed it unseen. */
+  plain: boolean;
   attempts: number;
 }
 

@@ -32,6 +32,7 @@ const outputSchema = {
   summary: z.object({
     deleted: z.number().int(),
     already_deleted: z.number().int(),
+    gone_unconfirmed: z.number().int().optional().describe('Present when some IDs were gone at Luma without evidence they were this account\'s (see each note).'),
     failed: z.number().int(),
     not_confirmed: z.number().int(),
   }),
@@ -82,7 +83,8 @@ export const deleteGenerationsTool: ToolDefinition<typeof inputSchema, typeof ou
     });
     const summary = summarise(items);
     const lines = items.map((item) => `- ${item.generation_id}: ${item.outcome}${item.error ? ` — ${item.error.message}` : ''}`);
-    const text = `Deleted ${summary.deleted}, already deleted ${summary.already_deleted}, failed ${summary.failed} (of ${items.length}).\n${lines.join('\n')}`;
+    const unconfirmed = summary.gone_unconfirmed ? `, gone but not confirmed deleted ${summary.gone_unconfirmed} (see each note)` : '';
+    const text = `Deleted ${summary.deleted}, already deleted ${summary.already_deleted}${unconfirmed}, failed ${summary.failed} (of ${items.length}).\n${lines.join('\n')}`;
     const structured = { results: items, summary, timestamp: now() };
     // Any failure makes the call a failure, so that no client takes a partial result for a whole one.
     return summary.failed > 0 ? failure({ code: 'partial_failure', message: text }, structured) : success(text, structured);
@@ -94,6 +96,7 @@ function summarise(items: Item[]) {
   return {
     deleted: count('deleted'),
     already_deleted: count('already_deleted'),
+    ...(count('gone_unconfirmed') ? { gone_unconfirmed: count('gone_unconfirmed') } : {}),
     failed: count('failed'),
     not_confirmed: count('declined') + count('cancelled'),
   };

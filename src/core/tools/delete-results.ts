@@ -23,9 +23,11 @@ function describeProblem(candidate: unknown): string {
 }
 
 export const deleteOutcomeSchema = z
-  .enum(['deleted', 'already_deleted', 'declined', 'cancelled', 'failed'])
+  .enum(['deleted', 'already_deleted', 'gone_unconfirmed', 'declined', 'cancelled', 'failed'])
   .describe(
     '`deleted`: deleted by this call. `already_deleted`: deleted earlier (see `deleted_at`); nothing was sent to Luma this time. ' +
+      '`gone_unconfirmed`: Luma no longer has this generation after an attempt whose answer was lost, but nothing shows it was ever in this account ' +
+      '(a mistyped ID, or another account\'s): whether this server deleted it cannot be established; do not report it as deleted. ' +
       '`declined` / `cancelled`: the person did not confirm; nothing was deleted. `failed`: see `error`.',
   );
 
@@ -52,6 +54,12 @@ export interface DeleteGenerationResult {
 const LOST_ANSWER_NOTE =
   'The answer to the first attempt was lost (timeout, dropped connection or server error); the retry found the generation already gone, so that first attempt deleted it.';
 
+/** Luma no longer has it, but this account is not known to have had it: neither "deleted" nor "nothing was deleted". */
+export const UNCONFIRMED_NOTE =
+  'An attempt to delete it lost its answer (timeout, dropped connection or server error), and Luma now has no generation with this ID. ' +
+  'Nothing shows it was ever in this account (it was not seen by an earlier list or get), so whether this server deleted it cannot be established: ' +
+  'the ID may be mistyped or belong to another account. Check the ID with list_generations.';
+
 /** What a delete came to, for a person (text) and for a program (structured). */
 export function describeDeleteResult(id: string, result: DeleteCallResult, timestamp: string, keyAdvice: string): { text: string; structured: DeleteGenerationResult } {
   if (!result.ok) {
@@ -69,6 +77,11 @@ export function describeDeleteResult(id: string, result: DeleteCallResult, times
   }
   const { entry } = result;
   const structured: DeleteGenerationResult = { generation_id: id, outcome: result.status, timestamp, deleted_at: entry.deleted_at, deleted_by: entry.client.name };
+  if (result.status === 'gone_unconfirmed') {
+    structured.note = UNCONFIRMED_NOTE;
+    const when = result.from_log ? ` (recorded so on ${entry.deleted_at}; nothing more was sent to Luma)` : '';
+    return { text: `Generation ${id} is gone, but it is not confirmed that it was deleted${when}. ${UNCONFIRMED_NOTE}`, structured };
+  }
   if (result.status === 'already_deleted') {
     return {
       text: `Generation ${id} was already deleted on ${entry.deleted_at} (through ${entry.client.name}). Nothing more was sent to Luma; there is nothing left to do.`,

@@ -10,7 +10,9 @@ const DEFAULT_LIMIT = 20;
 const entrySchema = z.object({
   generation_id: z.string(),
   deleted_at: z.string(),
-  outcome: z.literal('deleted'),
+  outcome: z
+    .enum(['deleted', 'gone_unconfirmed'])
+    .describe('`deleted`: Luma confirmed it, or it was gone after a lost answer and this account had it. `gone_unconfirmed`: gone after a lost answer, with no sign it was ever in this account; not claimed as deleted.'),
   confirmed_by: z.enum(['luma', 'gone_after_retry']),
   client: z.object({ id: z.string(), name: z.string() }),
   generation: z
@@ -66,7 +68,8 @@ function summarise(entries: DeleteEntry[]): string {
       const what = entry.generation
         ? ` ${entry.generation.generation_type ?? 'generation'}${entry.generation.prompt ? `: "${entry.generation.prompt.slice(0, 60)}"` : ''}`
         : '';
-      return `- ${entry.deleted_at}  ${entry.generation_id}${what} (via ${entry.client.name})`;
+      const unconfirmed = entry.outcome === 'gone_unconfirmed' ? ' [gone, not confirmed deleted by this server]' : '';
+      return `- ${entry.deleted_at}  ${entry.generation_id}${what} (via ${entry.client.name})${unconfirmed}`;
     })
     .join('\n');
 }

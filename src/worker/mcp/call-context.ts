@@ -1,7 +1,7 @@
 import type { UserAccount } from '../../core/account/user-account.ts';
 import type { CallContext } from '../../core/tools/tool-definition.ts';
 import type { AuthProps, Env } from '../env.ts';
-import { readRecentDeletes } from '../log-cache/read-recent-deletes.ts';
+import { withEdgeReads } from '../log-cache/read-recent-deletes.ts';
 import { RecentDeletesCache } from '../log-cache/recent-deletes-cache.ts';
 import { accountOf } from '../user-store/user-store.ts';
 
@@ -13,11 +13,6 @@ export const WORKER_KEY_ADVICE = 'Reconnect this MCP server and paste a valid Lu
  * deletes log served from the KV copy when it can answer.
  */
 export function workerCallContext(env: Env, props: AuthProps): CallContext {
-  const inObject = accountOf(env, props.userId);
-  const cache = new RecentDeletesCache(env.DELETES_CACHE);
-  const account: UserAccount = {
-    ...inObject,
-    listDeletes: (query) => readRecentDeletes(props.userId, query, cache, (q) => inObject.listDeletes(q)),
-  };
+  const account: UserAccount = withEdgeReads(props.userId, accountOf(env, props.userId), new RecentDeletesCache(env.DELETES_CACHE));
   return { account, client: { id: props.clientId, name: props.clientName }, keyAdvice: WORKER_KEY_ADVICE };
 }

@@ -26,6 +26,9 @@ export class SqliteDeletesLog implements DeletesLog {
       deleted_at TEXT NOT NULL,
       entry TEXT NOT NULL
     )`);
+    // One row: counts every change of the log, so that copies of it (KV) can tell whether they are behind.
+    sql.exec('CREATE TABLE IF NOT EXISTS log_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)');
+    sql.exec('INSERT OR IGNORE INTO log_version (id, version) VALUES (1, 0)');
     sql.exec(`CREATE TABLE IF NOT EXISTS known_generations (
       generation_id TEXT PRIMARY KEY,
       details TEXT NOT NULL,
@@ -45,6 +48,7 @@ export class SqliteDeletesLog implements DeletesLog {
     // Once deleted, what we knew about it lives in the entry; the read cache need not keep it.
     this.sql.exec('DELETE FROM known_generations WHERE generation_id = ?', entry.generation_id);
     this.prune();
+    this.bumpVersion();
     return entry;
   }
 
@@ -85,6 +89,7 @@ export class SqliteDeletesLog implements DeletesLog {
   async clear(): Promise<number> {
     const count = this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM deletes').one().n;
     this.sql.exec('DELETE FROM deletes');
+    this.bumpVersion();
     return count;
   }
 
@@ -106,6 +111,15 @@ export class SqliteDeletesLog implements DeletesLog {
       'DELETE FROM known_generations WHERE generation_id NOT IN (SELECT generation_id FROM known_generations ORDER BY seen_at DESC LIMIT ?)',
       MAX_KNOWN_GENERATIONS,
     );
+  }
+
+  /** How many times the log has changed (appends and clears), ever; survives restarts. */
+  version(): number {
+    return this.sql.exec<{ version: number }>('SELECT version FROM log_version WHERE id = 1').one().version;
+  }
+
+  private bumpVersion(): void {
+    this.sql.exec('UPDATE log_version SET version = version + 1 WHERE id = 1');
   }
 
   private prune(): void {

@@ -4,44 +4,53 @@ import { createUserAccount, isUserAccountMethod, USER_ACCOUNT_METHODS, type User
 import { createLumaClient } from '../../core/luma/luma-client.ts';
 import { lumaClientSettings, readSecrets, retentionSettings } from '../config.ts';
 import type { Env } from '../env.ts';
-import { CACHED_ENTRIES, RecentDeletesCache, type CachedDeletes } from '../log-cache/recent-deletes-cache.ts';
+import { EdgeCopy } from '../log-cache/edge-copy.ts';
+import { RecentDeletesCache } from '../log-cache/recent-deletes-cache.ts';
 import { openLumaKey, sealLumaKey, type SealedKey } from './key-encryption.ts';
+import { SqliteDeleteIntents } from './sqlite-delete-intents.ts';
 import { SqliteDeletesLog } from './sqlite-deletes-log.ts';
 
 const LUMA_KEY = 'luma-key';
 const USER_ID = 'user-id';
-const CACHE_STALE = 'cache-stale';
 const PREFERENCES = 'preferences';
-/** How long to wait before retrying a failed write of the KV copy. */
-const CACHE_REPAIR_DELAY_MS = 30_000;
+/** The account methods that change the log; their results carry the log's version. */
+const CHANGING_METHODS: ReadonlySet<UserAccountMethod> = new Set(['deleteGeneration', 'clearDeletes']);
 
 /**
  * One per user, named by the opaque user ID. Holds the user's Luma key (encrypted at rest) and is
- * the source of truth for their deletes log: deletes for one user are decided here, one at a time,
- * so the log has each deleted generation exactly once. After every change it writes the newest
- * entries through to Workers KV, and repairs that copy (on an alarm) if KV was failing.
+ * the source of truth for their deletes log and open delete intents (SQLite): deletes for one user
+ * are decided here, one at a time, so the log has each deleted generation exactly once, and an
+ * intent is stored before its DELETE leaves, so no restart or eviction loses one. After a change
+ * the newest entries are copied to Workers KV on the object's alarm, at most once a second
+ * (log-cache/edge-copy.ts).
  *
  * The person's account (src/core/account/user-account.ts) runs here, and is exposed once, through
  * {@link UserStore.call}; {@link accountOf} gives callers in the Worker the same contract.
  */
 export class UserStore extends DurableObject<Env> {
   private readonly log: SqliteDeletesLog;
+  private readonly intents: SqliteDeleteIntents;
   private readonly account: UserAccount;
+  private readonly edgeCopy: EdgeCopy;
   /** The edge copy of the log. A field so that fault-injection tests can swap in a failing one. */
   cache: RecentDeletesCache;
-  private cacheDirty = false;
-  private flushing: Promise<void> | undefined;
+  /** Base URLs this object learned refuse a body on DELETE (see luma-client.ts). */
+  private readonly plainDeleteBaseUrls = new Set<string>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.log = new SqliteDeletesLog(ctx.storage.sql, retentionSettings(env));
+    const retention = retentionSettings(env);
+    this.log = new SqliteDeletesLog(ctx.storage.sql, retention);
+    this.intents = new SqliteDeleteIntents(ctx.storage.sql, retention);
     this.cache = new RecentDeletesCache(env.DELETES_CACHE);
+    this.edgeCopy = new EdgeCopy({ storage: ctx.storage, log: this.log, cache: () => this.cache, userId: () => ctx.storage.get<string>(USER_ID) });
     const settings = lumaClientSettings(env);
     this.account = createUserAccount({
       log: this.log,
+      intents: this.intents,
       preferences: this.preferences(),
       getLumaKey: () => this.readLumaKey(),
-      lumaClient: (apiKey) => createLumaClient({ ...settings, apiKey }),
+      lumaClient: (apiKey) => createLumaClient({ ...settings, apiKey, plainDeleteBaseUrls: this.plainDeleteBaseUrls }),
     });
   }
 
@@ -65,13 +74,16 @@ export class UserStore extends DurableObject<Env> {
   async call(userId: string, method: UserAccountMethod, args: unknown[]): Promise<unknown> {
     if (!isUserAccountMethod(method)) throw new Error('user-store: no such account method');
     await this.bindUser(userId);
+    const before = this.log.version();
     const result = await (this.account[method] as (...args: unknown[]) => Promise<unknown>)(...args);
-    const changedLog =
-      method === 'clearDeletes' || (method === 'deleteGeneration' && (result as { ok: boolean; status?: string }).ok && (result as { status?: string }).status === 'deleted');
-    if (changedLog) await this.syncCache();
-    // A page read from the log itself means the caller missed the KV copy: refresh it.
-    else if (method === 'listDeletes') this.ctx.waitUntil(this.syncCache());
-    return result;
+    const after = this.log.version();
+    if (after === before) return result;
+    // The log changed (by this call, or one that ran meanwhile): schedule the KV copy (nothing
+    // here waits for KV), and tell a caller that changed it the log's version, so that its own
+    // later reads skip a copy older than this change.
+    await this.edgeCopy.changed();
+    if (!CHANGING_METHODS.has(method) || !result || typeof result !== 'object') return result;
+    return { ...result, log_version: after };
   }
 
   /** Records what a read learned about a generation, for its log entry should it be deleted. */
@@ -86,10 +98,12 @@ export class UserStore extends DurableObject<Env> {
    */
   async erase(userId: string): Promise<void> {
     await this.bindUser(userId);
-    await this.flushing?.catch(() => undefined); // a copy being written now must not outlive the erase
-    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAlarm(); // no edge-copy write after this
     await this.ctx.storage.deleteAll();
-    void new SqliteDeletesLog(this.ctx.storage.sql); // its tables again, empty, for this instance
+    // Every table again, empty, for this instance (their constructors create them).
+    void new SqliteDeletesLog(this.ctx.storage.sql);
+    void new SqliteDeleteIntents(this.ctx.storage.sql);
+    void new EdgeCopy({ storage: this.ctx.storage, log: this.log, cache: () => this.cache, userId: () => this.ctx.storage.get<string>(USER_ID) });
     await this.env.DELETES_CACHE.delete(RecentDeletesCache.key(userId));
   }
 
@@ -106,41 +120,9 @@ export class UserStore extends DurableObject<Env> {
     };
   }
 
-  /** Retries a KV write that failed earlier. */
+  /** Writes the KV copy of the log when it is behind (coalesced, at most once a second; see EdgeCopy). */
   override async alarm(): Promise<void> {
-    if (await this.ctx.storage.get(CACHE_STALE)) await this.syncCache();
-  }
-
-  /**
-   * Writes the newest entries to KV, one write at a time: a change made while a write is under way
-   * is picked up by one more write, so the last write always carries the latest state. A failure
-   * never reaches the caller (the log itself is safe here); it marks the copy stale and sets an
-   * alarm to try again.
-   */
-  private syncCache(): Promise<void> {
-    this.cacheDirty = true;
-    this.flushing ??= this.flushCache().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
-  }
-
-  private async flushCache(): Promise<void> {
-    const userId = await this.ctx.storage.get<string>(USER_ID);
-    if (!userId) return;
-    while (this.cacheDirty) {
-      this.cacheDirty = false;
-      const snapshot: CachedDeletes = { ...this.log.newest(CACHED_ENTRIES), written_at: new Date().toISOString() };
-      try {
-        await this.cache.write(userId, snapshot);
-      } catch {
-        console.warn('user-store: writing the recent-deletes cache failed; will retry');
-        await this.ctx.storage.put(CACHE_STALE, true);
-        await this.ctx.storage.setAlarm(Date.now() + CACHE_REPAIR_DELAY_MS);
-        return;
-      }
-    }
-    await this.ctx.storage.delete(CACHE_STALE);
+    await this.edgeCopy.onAlarm();
   }
 
   /**

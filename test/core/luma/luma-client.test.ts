@@ -107,11 +107,51 @@ describe('createLumaClient', () => {
     expect(error).toMatchObject({ kind: 'unavailable', reason: 'timeout', attempts: 1 });
   });
 
-  it('treats a 404 after a lost answer as the earlier attempt having deleted it', async () => {
+  it('reports a 404 after a lost answer as gone after retry (the account decides what that proves)', async () => {
     const { client, apiKey, ids } = await clientFor();
     await simulator.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
     expect(await client.deleteGeneration(ids[0]!)).toEqual({ confirmedBy: 'gone_after_retry', attempts: 2 });
     expect((await simulator.account(apiKey)).deletedIds).toEqual([ids[0]]);
+  });
+
+  it('falls back once to a plain DELETE when the body is refused, and remembers that for the base URL', async () => {
+    // A strict server: a DELETE that carries a body (the empty stream) is answered 411.
+    const sent: { path: string; withBody: boolean }[] = [];
+    const strict: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const withBody = init?.body !== undefined && init.body !== null;
+      sent.push({ path: new URL(request.url).pathname, withBody });
+      if (request.method === 'DELETE' && withBody) return new Response('{"detail":"Length Required"}', { status: 411 });
+      return new Response(null, { status: 204 });
+    };
+    const memory = new Set<string>();
+    const { client } = await clientFor({ fetch: strict, plainDeleteBaseUrls: memory });
+    const ids = [crypto.randomUUID(), crypto.randomUUID()];
+    expect(await client.deleteGeneration(ids[0]!)).toEqual({ confirmedBy: 'luma', attempts: 2 });
+    expect(memory).toEqual(new Set([simulator.baseUrl]));
+    expect(await client.deleteGeneration(ids[1]!)).toEqual({ confirmedBy: 'luma', attempts: 1 });
+    expect(sent).toEqual([
+      { path: `/generations/${ids[0]}`, withBody: true },
+      { path: `/generations/${ids[0]}`, withBody: false },
+      { path: `/generations/${ids[1]}`, withBody: false },
+    ]);
+  });
+
+  it('remembers nothing when the plain DELETE is refused too (the refusal was not about the body)', async () => {
+    const memory = new Set<string>();
+    const { client, apiKey, ids } = await clientFor({ plainDeleteBaseUrls: memory });
+    await simulator.injectFault({ apiKey, method: 'DELETE', status: 400, detail: 'Generation is still processing', times: 2 });
+    const error = await failureOf(client.deleteGeneration(ids[0]!));
+    expect(error).toMatchObject({ kind: 'rejected', status: 400, detail: 'Generation is still processing', attempts: 2 });
+    expect(memory.size).toBe(0);
+    expect((await simulator.account(apiKey)).deletedIds).toEqual([]);
+  });
+
+  it('after falling back, a 404 counts as gone after retry: a plain DELETE may have been replayed unseen', async () => {
+    const memory = new Set<string>();
+    const { client } = await clientFor({ fetch: async () => new Response('{"detail":"Generation not found"}', { status: 404 }), plainDeleteBaseUrls: memory });
+    memory.add(simulator.baseUrl);
+    expect(await client.deleteGeneration(crypto.randomUUID())).toEqual({ confirmedBy: 'gone_after_retry', attempts: 1 });
   });
 
   it('never puts the key in an error message', async () => {

@@ -36,6 +36,9 @@ const TEST_LIMITS = { RATE_LIMIT_REGISTRATIONS: '1000', RATE_LIMIT_CONSENT_PAGE:
 export interface StartWorkerOptions {
   /** Another wrangler config to run (e.g. the benchmark's baseline Worker); default: the product's. */
   config?: string;
+  /** Restarting a Worker (the soak): the same port and local storage as before; the caller removes the folder. */
+  port?: number;
+  persistTo?: string;
 }
 
 /**
@@ -56,9 +59,9 @@ export async function startWorker(vars: Record<string, string>, options: StartWo
 }
 
 async function startWorkerOnce(vars: Record<string, string>, options: StartWorkerOptions): Promise<RunningWorker> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const persistTo = mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), 'luma-mcp-e2e-'));
   const args = [
     join(ROOT, 'node_modules/wrangler/bin/wrangler.js'),
     'dev',
@@ -88,7 +91,7 @@ async function startWorkerOnce(vars: Record<string, string>, options: StartWorke
     output: () => output,
     stop: async () => {
       await stopProcessGroup(child);
-      rmSync(persistTo, { recursive: true, force: true });
+      if (!options.persistTo) rmSync(persistTo, { recursive: true, force: true });
     },
   };
   try {

@@ -1,3 +1,5 @@
+import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../../src/worker/env.ts';
@@ -133,7 +135,26 @@ describe('tokens', () => {
     const response = await exchangeCode(client, new URL(result.location!).searchParams.get('code')!, verifier);
     const body = await response.text();
     expect(body).not.toContain(apiKey);
-    // Nothing the OAuth library stored mentions the key either.
+    // The library stores props encrypted, so searching its raw records for the key proves nothing:
+    // decrypt the props the token actually carries, and check what they hold.
+    const { access_token: accessToken } = JSON.parse(body) as { access_token: string };
+    const oauth = getOAuthApi({ apiHandlers: {}, defaultHandler: { fetch: () => new Response(null) }, authorizeEndpoint: '/authorize', tokenEndpoint: '/token', resourceMetadata: { resource: ORIGIN, authorization_servers: [ORIGIN] } } as never, env);
+    const token = await oauth.unwrapToken<Record<string, unknown>>(accessToken);
+    expect(token).not.toBeNull();
+    const props = token!.grant.props;
+    expect(Object.keys(props).sort()).toEqual(['clientId', 'clientName', 'userId']);
+    expect(props.userId).toMatch(/^u_/);
+    expect(JSON.stringify(props)).not.toContain(apiKey);
+    // …and the same props as the MCP session stored them when it began.
+    const session = await mcpClient(accessToken);
+    await session.listTools();
+    const sessionId = (session.transport as { sessionId?: string }).sessionId!;
+    const stored = await runInDurableObject(env.MCP_OBJECT.get(env.MCP_OBJECT.idFromName(`streamable-http:${sessionId}`)), (_instance, state) =>
+      state.storage.get<Record<string, unknown>>('props'),
+    );
+    await session.close();
+    expect(stored).toEqual(props);
+    // Nothing else the OAuth library stored mentions the key either.
     const { keys } = await env.OAUTH_KV.list();
     for (const { name } of keys) {
       expect(name).not.toContain(apiKey);

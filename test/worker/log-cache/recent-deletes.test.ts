@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { userIdForLumaKey } from '../../../src/worker/auth/user-id.ts';
@@ -46,6 +46,11 @@ async function logOf(store: DurableObjectStub<UserStore>, userId: string): Promi
   return ((await store.call(userId, 'listDeletes', [{ limit: 1_000 }])) as DeletesPage).entries;
 }
 
+/** What the object knows about its KV copy (written version, failures, whether repair stopped). */
+function edgeStateOf(instance: UserStore) {
+  return (instance as unknown as { edgeCopy: { state(): { written_version: number; failures: number; stopped: string | null } } }).edgeCopy.state();
+}
+
 async function kvCopyOf(userId: string): Promise<CachedDeletes | null> {
   return env.DELETES_CACHE.get<CachedDeletes>(RecentDeletesCache.key(userId), 'json');
 }
@@ -68,8 +73,13 @@ describe('repeat deletes', () => {
 
   it('of the same ID at the same moment from several sessions share one upstream DELETE', async () => {
     const alice = await user(1, 3);
+    // Luma takes 300 ms to answer, so all three calls arrive while the first DELETE is in flight:
+    // without sharing it, the others would send DELETEs of their own (and one would end not_found).
+    await simulator.injectFault({ apiKey: alice.apiKey, method: 'DELETE', delayMs: 300, times: 1 });
     const results = await Promise.all(alice.clients.map((client) => callDelete(client, alice.ids[0])));
     expect(results.every((result) => !result.isError)).toBe(true);
+    // All three are the one delete (none was answered from the log after it finished).
+    expect(results.map((result) => result.structuredContent?.outcome)).toEqual(['deleted', 'deleted', 'deleted']);
     expect(results.map((result) => result.structuredContent?.deleted_at)).toEqual(Array(3).fill(results[0]!.structuredContent?.deleted_at));
     expect(await deleteRequests(alice.apiKey)).toHaveLength(1);
     expect(await logOf(alice.store, alice.userId)).toHaveLength(1);
@@ -127,6 +137,8 @@ describe('list_recent_deletes and the luma://deletes/recent resource', () => {
     const alice = await user(5);
     for (const id of alice.ids) await callDelete(alice.client, id);
     const newestFirst = [...alice.ids].reverse();
+    // The copy is written on the object's alarm, a moment after the last delete.
+    await vi.waitFor(async () => expect((await kvCopyOf(alice.userId))?.entries).toHaveLength(5), { timeout: 5_000 });
 
     const all = await listDeletes(alice.client);
     expect(all.source).toBe('edge_cache');
@@ -176,8 +188,11 @@ describe('clearing the log', () => {
     for (const id of alice.ids) await callDelete(alice.client, id);
     const result = (await alice.client.callTool({ name: 'clear_recent_deletes', arguments: {} })) as CallToolResult;
     expect(result.structuredContent).toEqual({ cleared: 2 });
+    // At once for this session (the copy in KV may still list them: it is skipped)…
     expect((await listDeletes(alice.client)).entries).toEqual([]);
-    expect((await kvCopyOf(alice.userId))?.entries).toEqual([]);
+    // …and the copy follows within a second or so.
+    await vi.waitFor(async () => expect((await kvCopyOf(alice.userId))?.entries).toEqual([]), { timeout: 5_000 });
+    expect((await listDeletes(alice.client)).entries).toEqual([]);
     expect((await simulator.account(alice.apiKey)).deletedIds).toEqual(alice.ids);
     await alice.close();
   });
@@ -241,14 +256,11 @@ describe('when KV fails', () => {
       },
     }) as unknown as RecentDeletesCache;
 
-  it('deletes still succeed, nothing is lost, and the copy is repaired by the alarm or the next write', async () => {
+  it('deletes still succeed, nothing is lost, and the copy is repaired on the alarm with backoff', async () => {
     const alice = await user(3);
-    const workingCache = await runInDurableObject(alice.store, (instance: UserStore) => {
-      const original = instance.cache;
+    await runInDurableObject(alice.store, (instance: UserStore) => {
       instance.cache = failingCache();
-      return original;
     });
-    expect(workingCache).toBeTruthy();
 
     for (const id of alice.ids.slice(0, 2)) {
       const result = await callDelete(alice.client, id);
@@ -256,19 +268,29 @@ describe('when KV fails', () => {
     }
     const log = await logOf(alice.store, alice.userId);
     expect(log.map((entry) => entry.generation_id)).toEqual([alice.ids[1], alice.ids[0]]);
-    // The copy is behind, and the object knows it.
+    // The object's own read of what it wrote: the write failed, and a retry is scheduled.
+    await vi.waitFor(
+      async () => {
+        const state = await runInDurableObject(alice.store, async (instance: UserStore, ctx) => ({ edge: edgeStateOf(instance), alarm: await ctx.storage.getAlarm() }));
+        expect(state.edge.failures).toBeGreaterThan(0);
+        expect(state.alarm).not.toBeNull();
+      },
+      { timeout: 5_000 },
+    );
     expect((await kvCopyOf(alice.userId))?.entries ?? []).not.toEqual(log);
+    // Meanwhile the person's session still sees its deletes: the copy is behind, so the log answers.
+    expect((await listDeletes(alice.client)).entries.map((entry) => entry.generation_id)).toEqual([alice.ids[1], alice.ids[0]]);
 
-    // KV recovers: the scheduled repair rewrites the copy.
+    // KV recovers: the scheduled retry rewrites the copy.
     await runInDurableObject(alice.store, (instance: UserStore) => {
       instance.cache = new RecentDeletesCache(env.DELETES_CACHE);
     });
-    expect(await runDurableObjectAlarm(alice.store)).toBe(true);
-    expect((await kvCopyOf(alice.userId))?.entries).toEqual(log);
+    await vi.waitFor(async () => expect((await kvCopyOf(alice.userId))?.entries).toEqual(log), { timeout: 10_000 });
 
-    // And a later write keeps it right.
+    // And a later change keeps it right.
     await callDelete(alice.client, alice.ids[2]);
-    expect((await kvCopyOf(alice.userId))?.entries).toEqual(await logOf(alice.store, alice.userId));
+    const after = await logOf(alice.store, alice.userId);
+    await vi.waitFor(async () => expect((await kvCopyOf(alice.userId))?.entries).toEqual(after), { timeout: 5_000 });
     await alice.close();
   });
 

@@ -62,7 +62,8 @@ describe('delete_generation succeeds', () => {
     expect((await simulator.account(apiKey)).deletedIds).toEqual([ids[1]]);
   });
 
-  it('reports a delete whose answer was lost but which Luma carried out, once the retry finds it gone', async () => {
+  it('reports a delete whose answer was lost but which Luma carried out, once the retry finds it gone (it was read before)', async () => {
+    await client.callTool({ name: 'get_generation', arguments: { generation_id: ids[0] } });
     await simulator.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
     const result = await callDelete(client, ids[0]);
     expect(result.isError).toBeFalsy();
@@ -70,7 +71,17 @@ describe('delete_generation succeeds', () => {
     expect(String(result.structuredContent?.note)).toContain('first attempt deleted it');
   });
 
+  it('without an earlier read, a lost answer then a 404 is not claimed as deleted', async () => {
+    await simulator.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
+    const result = await callDelete(client, ids[0]);
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ outcome: 'gone_unconfirmed' });
+    expect(textOf(result)).toContain('not confirmed');
+    expect(textOf(result)).not.toContain('Deleted generation');
+  });
+
   it('remembers across calls a delete whose answer was lost: the repeat\'s 404 is that delete, and it is logged', async () => {
+    await client.callTool({ name: 'list_generations', arguments: {} });
     // Luma deletes it but the answer is lost, and every retry in that call fails too.
     await simulator.injectFault({ apiKey, method: 'DELETE', drop: true, applyAfterHandling: true, times: 1 });
     await simulator.injectFault({ apiKey, method: 'DELETE', status: 503, times: 2 });
@@ -208,8 +219,11 @@ describe('delete_generation reports every upstream failure as a failure', () => 
   });
 
   it('other refusals (400), with the detail', async () => {
-    await simulator.injectFault({ apiKey, method: 'DELETE', status: 400, detail: 'Generation is still processing', times: 1 });
+    // A 400 might be a strict server refusing the DELETE's body: the client tries once without it.
+    await simulator.injectFault({ apiKey, method: 'DELETE', status: 400, detail: 'Generation is still processing', times: 2 });
     const result = await callDelete(client, ids[0]);
     expect(result.structuredContent).toMatchObject({ error: { code: 'luma_rejected', luma_detail: 'Generation is still processing' } });
+    expect((await upstreamCalls()).map((request) => request.status)).toEqual([400, 400]);
+    expect((await simulator.account(apiKey)).deletedIds).toEqual([]);
   });
 });

@@ -74,6 +74,10 @@ describe.each<Era>(['legacy', 'modern'])('every result conforms to its output sc
     expect(await declining.call('delete_generation', { generation_id: ids[1] })).toMatchObject({ structuredContent: { outcome: 'declined' } });
     const cancelling = await client(() => ({ action: 'cancel' }));
     expect(await cancelling.call('delete_generation', { generation_id: ids[1] })).toMatchObject({ structuredContent: { outcome: 'cancelled' } });
+    // A lost answer, then "not found", for an ID this account was never seen to have: not claimed.
+    await simulator.injectFault({ apiKey, method: 'DELETE', status: 502, times: 1 });
+    expect(await plain.call('delete_generation', { generation_id: MISSING })).toMatchObject({ structuredContent: { outcome: 'gone_unconfirmed' } });
+    expect(await plain.call('list_recent_deletes', {})).toMatchObject({ structuredContent: { entries: [{ generation_id: MISSING, outcome: 'gone_unconfirmed' }, { generation_id: ids[0] }] } });
     await simulator.injectFault({ apiKey, method: 'DELETE', status: 503, times: 0 });
     expect(await plain.call('delete_generation', { generation_id: ids[2] })).toMatchObject({ isError: true, structuredContent: { error: { code: 'luma_unavailable' } } });
   });
@@ -88,6 +92,8 @@ describe.each<Era>(['legacy', 'modern'])('every result conforms to its output sc
     expect(await plain.call('delete_generations', { generation_ids: ['nope', ids[3]] })).toMatchObject({ isError: true, structuredContent: { results: [] } });
     const declining = await client(() => ({ action: 'decline' }));
     expect(await declining.call('delete_generations', { generation_ids: [ids[3], ids[4]] })).toMatchObject({ structuredContent: { summary: { not_confirmed: 2 } } });
+    await simulator.injectFault({ apiKey, method: 'DELETE', status: 502, times: 1 });
+    expect(await plain.call('delete_generations', { generation_ids: [MISSING] })).toMatchObject({ structuredContent: { summary: { gone_unconfirmed: 1 } } });
   });
 
   it('the log and the switch: list, clear, confirmations on, off (confirmed), off (refused)', async () => {

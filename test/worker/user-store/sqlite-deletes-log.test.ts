@@ -2,6 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { DeleteEntry } from '../../../src/core/account/deletes-log.ts';
+import { SqliteDeleteIntents } from '../../../src/worker/user-store/sqlite-delete-intents.ts';
 import { SqliteDeletesLog } from '../../../src/worker/user-store/sqlite-deletes-log.ts';
 
 /** The log on a real Durable Object's SQLite storage, with a clock the test moves. */
@@ -73,5 +74,30 @@ describe('SqliteDeletesLog retention', () => {
     });
     expect(result.seen).toEqual(['7', '6', '5', '4', '3', '2', '1']);
     expect(result.before).toEqual(['2', '1']);
+  });
+});
+
+describe('SqliteDeleteIntents', () => {
+  it('keeps an intent until it is removed, replaces it on a second put, and drops it past the retention', async () => {
+    const stub = env.USER_STORE.get(env.USER_STORE.newUniqueId());
+    const result = await runInDurableObject(stub, async (_instance, state) => {
+      const clock = { now: new Date('2026-01-01T00:00:00Z') };
+      const intents = new SqliteDeleteIntents(state.storage.sql, { maxEntries: 100, maxAgeDays: 30 }, () => clock.now);
+      const client = { id: 'c', name: 'C' };
+      await intents.put({ generation_id: 'a', recorded_at: clock.now.toISOString(), client });
+      await intents.put({ generation_id: 'a', recorded_at: clock.now.toISOString(), client, seen: { prompt: 'a fox' } });
+      const replaced = await intents.get('a');
+      // The same storage, as a restarted object would open it.
+      const reopened = await new SqliteDeleteIntents(state.storage.sql).get('a');
+      clock.now = new Date('2026-02-15T00:00:00Z');
+      await intents.put({ generation_id: 'b', recorded_at: clock.now.toISOString(), client });
+      const expired = await intents.get('a');
+      await intents.remove('b');
+      return { replaced, reopened, expired, left: intents.count() };
+    });
+    expect(result.replaced).toEqual({ generation_id: 'a', recorded_at: '2026-01-01T00:00:00.000Z', client: { id: 'c', name: 'C' }, seen: { prompt: 'a fox' } });
+    expect(result.reopened).toEqual(result.replaced);
+    expect(result.expired).toBeNull();
+    expect(result.left).toBe(0);
   });
 });
