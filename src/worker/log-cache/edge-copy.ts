@@ -35,6 +35,8 @@ export class EdgeCopy {
   private readonly cache: () => RecentDeletesCache;
   private readonly userId: () => Promise<string | undefined>;
   private readonly now: () => number;
+  /** A KV write under way, so that removing the copy can wait for it (see {@link erase}). */
+  private writing: Promise<void> | undefined;
 
   constructor(options: {
     storage: DurableObjectStorage;
@@ -49,6 +51,11 @@ export class EdgeCopy {
     this.cache = options.cache;
     this.userId = options.userId;
     this.now = options.now ?? Date.now;
+    this.createTable();
+  }
+
+  /** Creates this copy's bookkeeping (again, after the object's storage was wiped). */
+  createTable(): void {
     this.storage.sql.exec(`CREATE TABLE IF NOT EXISTS edge_copy (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       written_version INTEGER NOT NULL,
@@ -85,15 +92,28 @@ export class EdgeCopy {
     if (!userId) return;
     const snapshot: CachedDeletes = { ...this.log.newest(CACHED_ENTRIES), version, written_at: new Date(this.now()).toISOString() };
     const attemptedAt = this.now();
+    const write = this.cache().write(userId, snapshot);
+    this.writing = write;
     try {
-      await this.cache().write(userId, snapshot);
+      await write;
     } catch (error) {
       await this.failed(userId, state.failures + 1, attemptedAt, error);
       return;
+    } finally {
+      if (this.writing === write) this.writing = undefined;
     }
     this.save({ written_version: version, last_write_ms: attemptedAt, failures: 0 });
     // Changes made while the write was under way get the next write, a second later.
     if (this.log.version() > version) await this.storage.setAlarm(attemptedAt + MIN_WRITE_INTERVAL_MS);
+  }
+
+  /**
+   * Takes the copy away for good (the person erased everything): waits for a write already under
+   * way, which would otherwise land after the removal and bring erased entries back.
+   */
+  async erase(userId: string): Promise<void> {
+    await this.writing?.catch(() => undefined);
+    await this.cache().remove(userId);
   }
 
   private async failed(userId: string, failures: number, attemptedAt: number, error: unknown): Promise<void> {

@@ -103,8 +103,8 @@ export class UserStore extends DurableObject<Env> {
     // Every table again, empty, for this instance (their constructors create them).
     void new SqliteDeletesLog(this.ctx.storage.sql);
     void new SqliteDeleteIntents(this.ctx.storage.sql);
-    void new EdgeCopy({ storage: this.ctx.storage, log: this.log, cache: () => this.cache, userId: () => this.ctx.storage.get<string>(USER_ID) });
-    await this.env.DELETES_CACHE.delete(RecentDeletesCache.key(userId));
+    this.edgeCopy.createTable();
+    await this.edgeCopy.erase(userId);
   }
 
   private preferences(): PreferencesStore {

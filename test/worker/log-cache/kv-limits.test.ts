@@ -240,3 +240,38 @@ describe('reads', () => {
     expect(((await alice.store.call(alice.userId, 'listDeletes', [{ limit: 10 }])) as DeletesPage).entries).toEqual([]);
   });
 });
+
+/** A cache whose writes wait at a gate the test opens. */
+class GatedCache extends RecentDeletesCache {
+  entered = false;
+  private open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+  release(): void {
+    this.open();
+  }
+  override async write(userId: string, snapshot: CachedDeletes): Promise<void> {
+    this.entered = true;
+    await this.gate;
+    await super.write(userId, snapshot);
+  }
+}
+
+describe('erasing everything', () => {
+  it('a KV write already under way cannot bring erased entries back', { timeout: 20_000 }, async () => {
+    const alice = await user(1);
+    const gated = new GatedCache(env.DELETES_CACHE);
+    await runInDurableObject(alice.store, (instance: UserStore) => {
+      instance.cache = gated;
+    });
+    expect((await callDelete(alice.clients[0]!, alice.ids[0])).structuredContent).toMatchObject({ outcome: 'deleted' });
+    // The alarm's write of the copy is now waiting at the gate.
+    await vi.waitFor(() => expect(gated.entered).toBe(true), { timeout: 5_000 });
+    const erased = alice.store.erase(alice.userId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gated.release();
+    await erased;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await kvCopyOf(alice.userId)).toBeNull();
+    expect(((await alice.store.call(alice.userId, 'listDeletes', [{ limit: 10 }])) as DeletesPage).entries).toEqual([]);
+  });
+});
