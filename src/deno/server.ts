@@ -2,6 +2,7 @@ import { createMcpHandler, isLegacyRequest } from '@modelcontextprotocol/server'
 import type { DeletesLog } from '../core/account/deletes-log.ts';
 import { memoryIntents, type DeleteIntents } from '../core/account/delete-intents.ts';
 import { memoryPreferences, type PreferencesStore } from '../core/account/preferences.ts';
+import { bodyLimitFor, boundRequestBody } from '../core/http/body-limit.ts';
 import { createUserAccount } from '../core/account/user-account.ts';
 import { createLumaClient } from '../core/luma/luma-client.ts';
 import { confirmationStates, deriveRequestStateKey } from '../core/mcp/confirmation-state.ts';
@@ -74,10 +75,13 @@ export async function createSelfHostedServer(config: SelfHostedConfig, options: 
       if (pathname === '/' && (request.method === 'GET' || request.method === 'HEAD')) return about();
       if (pathname !== MCP_PATH) return new Response('Not found. The MCP endpoint is /mcp.\n', { status: 404 });
 
-      const denied = await authorize(request);
+      // Bounded before anything reads it, the token check included (413 without reading an oversized body).
+      const bounded = await boundRequestBody(request, bodyLimitFor(pathname));
+      if (!bounded.ok) return origins.decorate(request, bounded.response);
+      const denied = await authorize(bounded.request);
       if (denied) return origins.decorate(request, denied);
       try {
-        const era = (await isLegacyRequest(request)) ? sessions.handle(request) : modern.fetch(request);
+        const era = (await isLegacyRequest(bounded.request)) ? sessions.handle(bounded.request) : modern.fetch(bounded.request);
         return origins.decorate(request, await era);
       } catch {
         // The error may quote a request; it is for a debugger, not for the log or the client.

@@ -1,43 +1,20 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLumaSimulator } from '../../simulator/node-server.ts';
-import { SimulatorControl } from '../support/simulator-control.ts';
 import { connectWithOAuth, type TransportKind } from './helpers/mcp-oauth-client.ts';
-import { startWorker, type RunningWorker } from './helpers/wrangler-dev.ts';
+import { useStack } from './helpers/stack.ts';
 
 /**
  * The product as a person runs it: `wrangler dev` with the Worker, the Luma simulator as Luma,
  * and the official MCP SDK client going through discovery, registration, PKCE, the consent form
  * and the code exchange, over Streamable HTTP and over SSE.
  */
-let simulatorServer: Awaited<ReturnType<typeof startLumaSimulator>>;
-let simulator: SimulatorControl;
-let worker: RunningWorker;
-const keysUsed: string[] = [];
+const stack = useStack();
 
-beforeAll(async () => {
-  simulatorServer = await startLumaSimulator({ port: 0 });
-  simulator = new SimulatorControl(simulatorServer.url);
-  worker = await startWorker({
-    LUMA_API_BASE_URL: simulatorServer.url,
-    LUMA_TIMEOUT_MS: '1000',
-    LUMA_MAX_RETRIES: '2',
-    LUMA_RETRY_BASE_DELAY_MS: '20',
-  });
-});
-
-afterAll(async () => {
-  // The Worker's logs must never contain a Luma key, whatever happened above.
-  const output = worker?.output() ?? '';
-  await worker?.stop();
-  await simulatorServer?.close();
-  for (const key of keysUsed) expect(output).not.toContain(key);
-});
 
 async function account(generations = 3) {
-  const created = await simulator.createAccount(generations);
-  keysUsed.push(created.apiKey);
+  const created = await stack.simulator.createAccount(generations);
+  stack.keysUsed.push(created.apiKey);
   return { ...created, ids: created.generations.map((generation) => generation.id) };
 }
 
@@ -53,14 +30,14 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
 
   beforeAll(async () => {
     user = await account(4);
-    ({ client } = await connectWithOAuth(worker.origin, kind, user.apiKey));
+    ({ client } = await connectWithOAuth(stack.worker.origin, kind, user.apiKey));
   });
 
   afterAll(async () => {
     await client?.close();
   });
 
-  const deletes = async () => (await simulator.requestsFor(user.apiKey)).filter((request) => request.method === 'DELETE');
+  const deletes = async () => (await stack.simulator.requestsFor(user.apiKey)).filter((request) => request.method === 'DELETE');
 
   it('lists the tools and the recent-deletes resource', async () => {
     const { tools } = await client.listTools();
@@ -81,7 +58,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
     const result = await callDelete(client, user.ids[0]);
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({ generation_id: user.ids[0], outcome: 'deleted' });
-    expect((await simulator.account(user.apiKey)).deletedIds).toContain(user.ids[0]);
+    expect((await stack.simulator.account(user.apiKey)).deletedIds).toContain(user.ids[0]);
   });
 
   it('answers a repeat delete from the log, without a second DELETE to Luma', async () => {
@@ -103,11 +80,11 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
   it.each([['../credits'], ['..'], ['%2e%2e'], [''], ['  '], ['x'.repeat(10_240)], [12345]])(
     'rejects the bad ID %# without any upstream request',
     async (badId) => {
-      const before = (await simulator.requestsFor(user.apiKey)).length;
+      const before = (await stack.simulator.requestsFor(user.apiKey)).length;
       const result = await callDelete(client, badId);
       expect(result.isError).toBe(true);
       expect(text(result)).toContain('Invalid generation_id');
-      expect((await simulator.requestsFor(user.apiKey)).length).toBe(before);
+      expect((await stack.simulator.requestsFor(user.apiKey)).length).toBe(before);
     },
   );
 
@@ -118,28 +95,28 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s, after the ful
   });
 
   it('reports a rejected key (401) and asks to reconnect', async () => {
-    await simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', status: 401, times: 1 });
+    await stack.simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', status: 401, times: 1 });
     const result = await callDelete(client, user.ids[1]);
     expect(result.structuredContent).toMatchObject({ error: { code: 'key_rejected' } });
     expect(text(result)).toContain('Reconnect');
   });
 
   it('reports rate limiting (429) with when to retry', async () => {
-    await simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', status: 429, headers: { 'Retry-After': '45' }, times: 1 });
+    await stack.simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', status: 429, headers: { 'Retry-After': '45' }, times: 1 });
     const result = await callDelete(client, user.ids[1]);
     expect(result.structuredContent).toMatchObject({ error: { code: 'rate_limited', retry_after_seconds: 45 } });
   });
 
   it('reports Luma unavailable after retries (503, timeout, dropped connection)', async () => {
     for (const fault of [{ status: 503 }, { delayMs: 2_000 }, { drop: true }]) {
-      await simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', times: 3, ...fault });
+      await stack.simulator.injectFault({ apiKey: user.apiKey, method: 'DELETE', times: 3, ...fault });
       const before = (await deletes()).length;
       const result = await callDelete(client, user.ids[1]);
       expect(result.isError).toBe(true);
       expect(result.structuredContent).toMatchObject({ error: { code: 'luma_unavailable' } });
       expect((await deletes()).length - before).toBe(3);
     }
-    expect((await simulator.account(user.apiKey)).deletedIds).not.toContain(user.ids[1]);
+    expect((await stack.simulator.account(user.apiKey)).deletedIds).not.toContain(user.ids[1]);
   });
 });
 
@@ -147,17 +124,17 @@ describe('two users', () => {
   it('cannot reach each other\'s key: B\'s call for A\'s generation goes out with B\'s key and finds nothing', async () => {
     const alice = await account(2);
     const bob = await account(2);
-    const { client: aliceClient } = await connectWithOAuth(worker.origin, 'streamable-http', alice.apiKey);
-    const { client: bobClient } = await connectWithOAuth(worker.origin, 'sse', bob.apiKey);
+    const { client: aliceClient } = await connectWithOAuth(stack.worker.origin, 'streamable-http', alice.apiKey);
+    const { client: bobClient } = await connectWithOAuth(stack.worker.origin, 'sse', bob.apiKey);
 
     const attempt = await callDelete(bobClient, alice.ids[0]);
     expect(attempt.structuredContent).toMatchObject({ error: { code: 'not_found' } });
-    expect(await simulator.requestsFor(alice.apiKey)).toSatisfy((requests: { method: string }[]) =>
+    expect(await stack.simulator.requestsFor(alice.apiKey)).toSatisfy((requests: { method: string }[]) =>
       requests.every((request) => request.method !== 'DELETE'),
     );
     expect((await callDelete(aliceClient, alice.ids[0])).isError).toBeFalsy();
-    expect((await simulator.account(alice.apiKey)).deletedIds).toEqual([alice.ids[0]]);
-    expect((await simulator.account(bob.apiKey)).deletedIds).toEqual([]);
+    expect((await stack.simulator.account(alice.apiKey)).deletedIds).toEqual([alice.ids[0]]);
+    expect((await stack.simulator.account(bob.apiKey)).deletedIds).toEqual([]);
 
     // Each sees only their own log, through the tool and the resource.
     const logOf = async (client: Client) =>

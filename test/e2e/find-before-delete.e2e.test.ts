@@ -10,6 +10,13 @@ import { useStack } from './helpers/stack.ts';
  */
 const stack = useStack();
 
+/** A fresh simulator account, its key noted so the Worker's logs are checked for it. */
+async function account(generations: number) {
+  const created = await stack.simulator.createAccount(generations);
+  stack.keysUsed.push(created.apiKey);
+  return created;
+}
+
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
@@ -32,7 +39,7 @@ const deletesOf = async (apiKey: string) => (await stack.simulator.requestsFor(a
 
 describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   it('pages through more generations than fit on one page, each exactly once, newest first', async () => {
-    const { apiKey } = await stack.simulator.createAccount(25);
+    const { apiKey } = await account(25);
     const expected = (await stack.simulator.account(apiKey)).generations.map((generation) => generation.id);
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
     const seen: string[] = [];
@@ -52,7 +59,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('gets one generation, and a later delete logs what the read learned without an extra request', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(2);
+    const { apiKey, generations } = await account(2);
     const target = generations[0]!;
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
     const got = await call(client, 'get_generation', { generation_id: target.id });
@@ -66,7 +73,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('get_generation refuses a bad ID without a request', async () => {
-    const { apiKey } = await stack.simulator.createAccount(1);
+    const { apiKey } = await account(1);
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
     const before = (await stack.simulator.requestsFor(apiKey)).length;
     const result = await call(client, 'get_generation', { generation_id: '../credits' });
@@ -81,7 +88,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
     ['cancelled', { action: 'cancel' }, 'cancelled', 0],
     ['accepted with the box unticked', { action: 'accept', content: { confirm: false } }, 'declined', 0],
   ])('asks to confirm first; %s', async (_label, answer, outcome, deletes) => {
-    const { apiKey, generations } = await stack.simulator.createAccount(1);
+    const { apiKey, generations } = await account(1);
     const target = generations[0]!;
     const eliciting = elicitingClient(answer);
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
@@ -97,7 +104,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('does not ask a client without elicitation, and deletes as before', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(1);
+    const { apiKey, generations } = await account(1);
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
     const result = await call(client, 'delete_generation', { generation_id: generations[0]!.id });
     expect(result.structuredContent).toMatchObject({ outcome: 'deleted' });
@@ -105,7 +112,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('lets the person turn confirmation off, remembered for their next session', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(1);
+    const { apiKey, generations } = await account(1);
     const eliciting = elicitingClient({ action: 'decline' });
     // The person says no to turning it off: unchanged.
     const refusing = await connectWithOAuth(stack.worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
@@ -127,7 +134,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('bulk-deletes a mix of existing, missing and already-deleted IDs, with an outcome per ID, each logged once', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(4);
+    const { apiKey, generations } = await account(4);
     const ids = generations.map((generation) => generation.id);
     const missing = '00000000-0000-4000-8000-00000000abcd';
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
@@ -152,7 +159,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('rejects a bulk call with one malformed ID before any request', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(3);
+    const { apiKey, generations } = await account(3);
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey);
     const before = (await stack.simulator.requestsFor(apiKey)).length;
     const result = await call(client, 'delete_generations', { generation_ids: [generations[0]!.id, '../credits', generations[1]!.id] });
@@ -164,7 +171,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('over %s', (kind) => {
   });
 
   it('asks once for a whole batch, and deletes nothing when declined', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(3);
+    const { apiKey, generations } = await account(3);
     const eliciting = elicitingClient({ action: 'decline' });
     const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey, new InMemoryOAuthProvider(), eliciting.make);
     const result = await call(client, 'delete_generations', { generation_ids: generations.map((generation) => generation.id) });

@@ -10,11 +10,18 @@ import { useStack } from './helpers/stack.ts';
  */
 const stack = useStack();
 
+/** A fresh simulator account, its key noted so the Worker's logs are checked for it. */
+async function account(generations: number) {
+  const created = await stack.simulator.createAccount(generations);
+  stack.keysUsed.push(created.apiKey);
+  return created;
+}
+
 const deletesOf = async (apiKey: string) => (await stack.simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE').map((request) => request.path);
 
 describe.each(['pin', 'auto'] as const)('the v2 client (%s) through the whole OAuth flow', (mode) => {
   it('connects in the 2026-07-28 era, with the issuer checked, and uses every tool', async () => {
-    const { apiKey, generations } = await stack.simulator.createAccount(4);
+    const { apiKey, generations } = await account(4);
     const ids = generations.map((generation) => generation.id);
     const { client, callback } = await connectModernWithOAuth(stack.worker.origin, apiKey, { mode, answer: () => ({ action: 'accept', content: { confirm: true } }) });
     try {
@@ -46,7 +53,7 @@ describe('confirmation over the wire', () => {
     ['declined', { action: 'decline' as const }],
     ['cancelled', { action: 'cancel' as const }],
   ])('%s: nothing reaches Luma', async (outcome, answer) => {
-    const { apiKey, generations } = await stack.simulator.createAccount(1);
+    const { apiKey, generations } = await account(1);
     const { client } = await connectModernWithOAuth(stack.worker.origin, apiKey, { answer: () => answer });
     try {
       const result = await client.callTool({ name: 'delete_generation', arguments: { generation_id: generations[0]!.id } });
@@ -60,7 +67,7 @@ describe('confirmation over the wire', () => {
 
 describe('the issuer check (RFC 9207)', () => {
   it('a callback naming another issuer is refused by the client, and no token is issued to it', async () => {
-    const { apiKey } = await stack.simulator.createAccount(1);
+    const { apiKey } = await account(1);
     const forged = connectModernWithOAuth(stack.worker.origin, apiKey, {
       tamperRedirect: (callback) => {
         const changed = new URL(callback);

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLumaSimulator } from '../../simulator/node-server.ts';
-import { SimulatorControl } from '../support/simulator-control.ts';
+import { describe, expect, it } from 'vitest';
 import { connectWithOAuth, InMemoryOAuthProvider, type TransportKind } from './helpers/mcp-oauth-client.ts';
-import { startWorker, type RunningWorker } from './helpers/wrangler-dev.ts';
+import { useStack } from './helpers/stack.ts';
 
 /**
  * RFC 8707 resource indicators with the official SDK client under `wrangler dev`: the client asks
@@ -10,23 +8,8 @@ import { startWorker, type RunningWorker } from './helpers/wrangler-dev.ts';
  * older clients copy from the root document), or no resource at all, and gets a token that works
  * where it was meant to and nowhere else.
  */
-let simulatorServer: Awaited<ReturnType<typeof startLumaSimulator>>;
-let simulator: SimulatorControl;
-let worker: RunningWorker;
-const keysUsed: string[] = [];
+const stack = useStack();
 
-beforeAll(async () => {
-  simulatorServer = await startLumaSimulator({ port: 0 });
-  simulator = new SimulatorControl(simulatorServer.url);
-  worker = await startWorker({ LUMA_API_BASE_URL: simulatorServer.url, LUMA_TIMEOUT_MS: '1000', LUMA_RETRY_BASE_DELAY_MS: '20' });
-});
-
-afterAll(async () => {
-  const output = worker?.output() ?? '';
-  await worker?.stop();
-  await simulatorServer?.close();
-  for (const key of keysUsed) expect(output).not.toContain(key);
-});
 
 /** A provider that picks the `resource` the SDK sends: the origin, or none at all. */
 class ChoosingProvider extends InMemoryOAuthProvider {
@@ -43,21 +26,21 @@ class ChoosingProvider extends InMemoryOAuthProvider {
 async function works(endpoint: '/mcp' | '/sse', token: string): Promise<number> {
   const response =
     endpoint === '/mcp'
-      ? await fetch(new URL('/mcp', worker.origin), {
+      ? await fetch(new URL('/mcp', stack.worker.origin), {
           method: 'POST',
           headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'r', version: '1' } } }),
         })
-      : await fetch(new URL('/sse', worker.origin), { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
+      : await fetch(new URL('/sse', stack.worker.origin), { headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' } });
   await response.body?.cancel();
   return response.status;
 }
 
 /** The token the SDK got, and the `resource` its authorization request carried. */
 async function tokenFor(kind: TransportKind, provider = new InMemoryOAuthProvider()): Promise<{ token: string; asked: string | null }> {
-  const { apiKey } = await simulator.createAccount(1);
-  keysUsed.push(apiKey);
-  const { client } = await connectWithOAuth(worker.origin, kind, apiKey, provider);
+  const { apiKey } = await stack.simulator.createAccount(1);
+  stack.keysUsed.push(apiKey);
+  const { client } = await connectWithOAuth(stack.worker.origin, kind, apiKey, provider);
   await client.close();
   return { token: provider.tokens()!.access_token, asked: provider.authorizationUrl!.searchParams.get('resource') };
 }
@@ -65,21 +48,21 @@ async function tokenFor(kind: TransportKind, provider = new InMemoryOAuthProvide
 describe('resource indicators with the official SDK client', () => {
   it('over /mcp the SDK asks for the /mcp URL, and the token works there only', async () => {
     const { token, asked } = await tokenFor('streamable-http');
-    expect(asked).toBe(`${worker.origin}/mcp`);
+    expect(asked).toBe(`${stack.worker.origin}/mcp`);
     expect(await works('/mcp', token)).toBe(200);
     expect(await works('/sse', token)).toBe(401);
   });
 
   it('over /sse the SDK asks for the /sse URL, and the token works there only', async () => {
     const { token, asked } = await tokenFor('sse');
-    expect(asked).toBe(`${worker.origin}/sse`);
+    expect(asked).toBe(`${stack.worker.origin}/sse`);
     expect(await works('/sse', token)).toBe(200);
     expect(await works('/mcp', token)).toBe(401);
   });
 
   it('a client asking for the bare origin gets a token for both endpoints', async () => {
     const { token, asked } = await tokenFor('streamable-http', new ChoosingProvider('origin'));
-    expect(new URL(asked!).href).toBe(new URL(worker.origin).href);
+    expect(new URL(asked!).href).toBe(new URL(stack.worker.origin).href);
     expect(await works('/mcp', token)).toBe(200);
     expect(await works('/sse', token)).toBe(200);
   });

@@ -2,57 +2,40 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLumaSimulator } from '../../simulator/node-server.ts';
+import { describe, expect, it } from 'vitest';
 import { openConsentPage, submitConsent } from '../support/consent-form.ts';
-import { SimulatorControl } from '../support/simulator-control.ts';
 import { InMemoryOAuthProvider } from './helpers/mcp-oauth-client.ts';
-import { startWorker, type RunningWorker } from './helpers/wrangler-dev.ts';
+import { useStack } from './helpers/stack.ts';
 
 /**
  * Read-only grants and step-up with the official SDK client under `wrangler dev`: the person
  * connects the app read-only; its delete gets `insufficient_scope`; the SDK's auth asks again for
  * the scope the challenge named; the person approves; the delete goes through.
  */
-let simulatorServer: Awaited<ReturnType<typeof startLumaSimulator>>;
-let simulator: SimulatorControl;
-let worker: RunningWorker;
-const keysUsed: string[] = [];
+const stack = useStack();
 
-beforeAll(async () => {
-  simulatorServer = await startLumaSimulator({ port: 0 });
-  simulator = new SimulatorControl(simulatorServer.url);
-  worker = await startWorker({ LUMA_API_BASE_URL: simulatorServer.url, LUMA_TIMEOUT_MS: '1000', LUMA_RETRY_BASE_DELAY_MS: '20' });
-});
-
-afterAll(async () => {
-  const output = worker?.output() ?? '';
-  await worker?.stop();
-  await simulatorServer?.close();
-  for (const key of keysUsed) expect(output).not.toContain(key);
-});
 
 /** The person at the consent page the SDK sent them to: approves with the key, delete ticked or not. */
 async function consent(provider: InMemoryOAuthProvider, apiKey: string, allowDelete?: boolean): Promise<{ code: string; deleteTicked: boolean }> {
   const page = await openConsentPage(provider.authorizationUrl!);
   expect(page.status).toBe(200);
-  const result = await submitConsent(new URL('/authorize', worker.origin), page, { decision: 'approve', lumaApiKey: apiKey, allowDelete });
+  const result = await submitConsent(new URL('/authorize', stack.worker.origin), page, { decision: 'approve', lumaApiKey: apiKey, allowDelete });
   expect(result.status).toBe(302);
   return { code: new URL(result.location!).searchParams.get('code')!, deleteTicked: page.deleteTicked };
 }
 
 describe('scopes with the official SDK client', () => {
   it('a read-only connection steps up to delete after the person approves', async () => {
-    const { apiKey, generations } = await simulator.createAccount(2);
-    keysUsed.push(apiKey);
+    const { apiKey, generations } = await stack.simulator.createAccount(2);
+    stack.keysUsed.push(apiKey);
     const provider = new InMemoryOAuthProvider('Step-up client');
-    const url = new URL('/mcp', worker.origin);
+    const url = new URL('/mcp', stack.worker.origin);
 
     // First connection: the person unticks "delete".
     const first = new StreamableHTTPClientTransport(url, { authProvider: provider });
     await expect(new Client({ name: 'e2e', version: '1' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
     expect(provider.authorizationUrl!.searchParams.get('scope')).toBe('generations:read generations:delete');
-    expect(provider.authorizationUrl!.searchParams.get('resource')).toBe(`${worker.origin}/mcp`);
+    expect(provider.authorizationUrl!.searchParams.get('resource')).toBe(`${stack.worker.origin}/mcp`);
     const readOnly = await consent(provider, apiKey, false);
     await first.finishAuth(readOnly.code);
     expect(provider.tokens()?.scope).toBe('generations:read');
@@ -66,7 +49,7 @@ describe('scopes with the official SDK client', () => {
     // first, which cannot add a scope the person did not grant, so it reports the second 403; an
     // app then asks again at the authorization endpoint with the scope the challenge named.
     await expect(client.callTool({ name: 'delete_generation', arguments: { generation_id: generations[0]!.id } })).rejects.toThrow(/403/);
-    expect((await simulator.account(apiKey)).deletedIds).toEqual([]);
+    expect((await stack.simulator.account(apiKey)).deletedIds).toEqual([]);
     const challenge = await fetch(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${provider.tokens()!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
@@ -90,7 +73,7 @@ describe('scopes with the official SDK client', () => {
     await stepped.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
     const result = (await stepped.callTool({ name: 'delete_generation', arguments: { generation_id: generations[0]!.id } })) as CallToolResult;
     expect(result.isError).toBeFalsy();
-    expect((await simulator.account(apiKey)).deletedIds).toEqual([generations[0]!.id]);
+    expect((await stack.simulator.account(apiKey)).deletedIds).toEqual([generations[0]!.id]);
     await stepped.close();
     await client.close().catch(() => undefined);
   });

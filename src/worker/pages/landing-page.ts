@@ -46,6 +46,7 @@ export function renderLandingPage(origin: string, nonce: string): string {
     <li>Paste your Luma API key there (lumalabs.ai → Dream Machine API → API keys). It is checked with Luma, stored encrypted, and never shown to the client.</li>
     <li>Ask your assistant, for example: “list my Luma generations”.</li>
   </ol>
+  <p>Already connected? <a href="/account">Your account</a>: see the apps connected with your key, disconnect them, or erase everything this server holds about you.</p>
   <p class="more"><a href="${README_PATH}">Full instructions: the README</a></p>
 </main>
 </body>

@@ -132,6 +132,10 @@ describe('the self-hosted server', () => {
       const json = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
 
       expect((await app.fetch(new Request(`${ORIGIN}/`))).status).toBe(200);
+      // An 8 MiB body is refused before anything reads it, token or not.
+      const huge = new Uint8Array(8 * 1024 * 1024);
+      expect((await mcp({ method: 'POST', headers: { ...json, ...authorized }, body: huge })).status).toBe(413);
+      expect((await mcp({ method: 'POST', headers: json, body: huge })).status).toBe(413);
       expect((await app.fetch(new Request(`${ORIGIN}/sse`, { headers: authorized }))).status).toBe(404);
       expect((await mcp({ method: 'POST', headers: { ...json, 'Mcp-Session-Id': 'no-such-session', ...authorized }, body: ping })).status).toBe(404);
       expect((await mcp({ method: 'GET', headers: { Accept: 'text/event-stream', ...authorized } })).status).toBe(400);
