@@ -14,9 +14,9 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { MemoryOAuthProvider } from './memory-oauth-provider.ts';
 
 const USAGE = 'usage: npm run try -- [--url http://localhost:8787/mcp] [--key <Luma API key> | --no-browser] [--delete <generation id>] [--limit 10]';
 const AUTHORIZE_TIMEOUT_MS = 5 * 60_000;
@@ -38,52 +38,10 @@ if (values.help) {
 
 const mcpUrl = new URL(values.url!);
 
-/** The OAuth client: registers itself once, remembers its tokens in memory only. */
-class MemoryProvider implements OAuthClientProvider {
-  authorizationUrl?: URL;
-  private info?: OAuthClientInformationMixed;
-  private saved?: OAuthTokens;
-  private verifier = '';
-  readonly redirectUrl: string;
-  constructor(redirectUrl: string) {
-    this.redirectUrl = redirectUrl;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'npm run try (Luma MCP)',
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-}
-
 async function main(): Promise<number> {
   // The redirect target: a one-shot listener on loopback (used by the browser; headless never calls it).
   const callback = await listenForCallback();
-  const provider = new MemoryProvider(`http://127.0.0.1:${callback.port}/callback`);
+  const provider = new MemoryOAuthProvider('npm run try (Luma MCP)', `http://127.0.0.1:${callback.port}/callback`);
   try {
     const first = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
     try {

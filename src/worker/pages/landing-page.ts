@@ -1,3 +1,5 @@
+import { escapeHtml } from '../auth/consent-page.ts';
+
 /**
  * `GET /`: what a person sees when they open the server's address in a browser, usually because
  * they were given it and do not yet know what to do with it. It says what this is, gives the exact
@@ -53,9 +55,6 @@ export function renderLandingPage(origin: string, nonce: string): string {
 </html>`;
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 const STYLES = `
 :root { color-scheme: light dark; --bg: #f4f3f8; --card: #fff; --text: #1d1b26; --muted: #5f5b6e; --line: #e3e0ec; --accent: #5b3df5; }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import { InMemoryOAuthProvider } from '../../e2e/helpers/mcp-oauth-client.ts';
+import { MemoryOAuthProvider } from '../../../scripts/memory-oauth-provider.ts';
 
 /**
  * The app's side of a browser sign-in: a loopback callback that the consent page redirects to
@@ -54,18 +54,12 @@ export async function startCallbackServer(): Promise<CallbackServer> {
   };
 }
 
-export class BrowserFlowProvider extends InMemoryOAuthProvider {
-  private readonly callback: string;
+export class BrowserFlowProvider extends MemoryOAuthProvider {
   /** Sent as `state`; the consent page must hand it back unchanged on approve and on deny. */
   readonly stateValue = crypto.randomUUID();
 
   constructor(callback: string, clientName = 'Browser test client') {
-    super(clientName);
-    this.callback = callback;
-  }
-
-  override get redirectUrl(): string {
-    return this.callback;
+    super(clientName, callback);
   }
 
   state(): string {

@@ -3,58 +3,18 @@ import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { MemoryOAuthProvider } from '../../../scripts/memory-oauth-provider.ts';
 import { approveWithKey } from '../../support/consent-form.ts';
 
 /**
- * The SDK's own OAuth machinery (discovery, dynamic registration, PKCE, token exchange) with an
- * in-memory provider. The only part played by the test is the person: `redirectToAuthorization`
- * records the URL, and `connectWithOAuth` fills in the consent form with the Luma key.
+ * The SDK's own OAuth machinery (discovery, dynamic registration, PKCE, token exchange) with the
+ * in-memory provider `npm run try` uses. The only part played by the test is the person:
+ * `redirectToAuthorization` records the URL, and `connectWithOAuth` fills in the consent form.
  */
-export class InMemoryOAuthProvider implements OAuthClientProvider {
-  authorizationUrl?: URL;
-  private info?: OAuthClientInformationMixed;
-  private savedTokens?: OAuthTokens;
-  private verifier = '';
-  readonly clientName: string;
-
+export class InMemoryOAuthProvider extends MemoryOAuthProvider {
   constructor(clientName = 'E2E test client') {
-    this.clientName = clientName;
-  }
-
-  get redirectUrl(): string {
     // Never listened on: the test reads the code from the consent page's redirect instead.
-    return 'http://127.0.0.1:53682/callback';
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: this.clientName,
-      redirect_uris: [this.redirectUrl],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.info;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.info = info;
-  }
-  tokens() {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.savedTokens = tokens;
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier;
-  }
-  codeVerifier() {
-    return this.verifier;
+    super(clientName, 'http://127.0.0.1:53682/callback');
   }
 }
 
