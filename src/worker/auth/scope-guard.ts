@@ -1,4 +1,5 @@
 import { insufficientScope, type OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
+import { ALL_TOOLS } from '../../core/tools/all-tools.ts';
 import type { Env } from '../env.ts';
 
 /** Seeing generations and the deletes log. Every token has it. */
@@ -7,8 +8,12 @@ export const SCOPE_READ = 'generations:read';
 export const SCOPE_DELETE = 'generations:delete';
 export const ALL_SCOPES = [SCOPE_READ, SCOPE_DELETE] as const;
 
-/** Tools that change something the person cannot get back, or weaken the guard on deletes. */
-export const DELETE_SCOPE_TOOLS: ReadonlySet<string> = new Set(['delete_generation', 'delete_generations', 'clear_recent_deletes', 'set_delete_confirmation']);
+/**
+ * Tools that change something (delete generations, clear the log, weaken the guard on deletes):
+ * every tool not annotated read-only, so a new tool that writes needs the delete scope unless its
+ * own definition says it only reads.
+ */
+export const DELETE_SCOPE_TOOLS: ReadonlySet<string> = new Set(ALL_TOOLS.filter((tool) => !tool.annotations.readOnlyHint).map((tool) => tool.name));
 
 /**
  * Whether a token's scopes include deleting. A token with none of this server's scopes predates

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteToolsCalled, mayDelete } from '../../../src/worker/auth/scope-guard.ts';
+import { DELETE_SCOPE_TOOLS, deleteToolsCalled, mayDelete } from '../../../src/worker/auth/scope-guard.ts';
 import { openConsentPage, submitConsent } from '../../support/consent-form.ts';
 import { callDelete, mcpClient } from '../helpers/mcp-client.ts';
 import { modernClient } from '../helpers/modern-client.ts';
@@ -67,6 +67,12 @@ function expectStepUp(response: Response): void {
   expect(challenge).toContain('scope="generations:read generations:delete"');
   expect(challenge).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource/mcp"`);
 }
+
+describe('which tools need the delete scope', () => {
+  it('every tool not annotated read-only: the deletes, clearing the log, and the confirmation switch', () => {
+    expect([...DELETE_SCOPE_TOOLS].sort()).toEqual(['clear_recent_deletes', 'delete_generation', 'delete_generations', 'set_delete_confirmation']);
+  });
+});
 
 describe('which requests need the delete scope', () => {
   it('reads the method and params.name of each message, whatever else params carries', () => {
