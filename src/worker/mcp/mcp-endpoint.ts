@@ -1,3 +1,4 @@
+import type { OAuthResourceContext } from '@cloudflare/workers-oauth-provider';
 import { isLegacyRequest } from '@modelcontextprotocol/server';
 import type { AuthProps, Env } from '../env.ts';
 import { serveModernMcp } from './modern-mcp-handler.ts';
@@ -16,7 +17,8 @@ export function eitherEra(legacy: FetchHandler): FetchHandler {
   return {
     async fetch(request, env, ctx) {
       if (await isLegacyRequest(request)) return legacy.fetch(request, env, ctx);
-      return serveModernMcp(request, env, (ctx as ExecutionContext & { props: AuthProps }).props);
+      const verified = ctx as OAuthResourceContext<AuthProps>;
+      return serveModernMcp(request, env, verified.props, verified.auth);
     },
   };
 }
