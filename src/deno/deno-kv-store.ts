@@ -16,6 +16,7 @@
 import {
   DEFAULT_RETENTION,
   MAX_KNOWN_GENERATIONS,
+  retentionCutoff,
   type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
   type Retention,
 } from '../core/account/deletes-log.ts';
@@ -175,7 +176,7 @@ export class DenoKvDeletesLog implements DeletesLog {
   }
 
   private cutoff(): string {
-    return new Date(this.now().getTime() - this.retention.maxAgeDays * 86_400_000).toISOString();
+    return retentionCutoff(this.retention, this.now());
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   DEFAULT_RETENTION,
   MAX_KNOWN_GENERATIONS,
+  retentionCutoff,
   type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
   type Retention,
 } from '../core/account/deletes-log.ts';
@@ -78,8 +79,8 @@ export class MemoryDeletesLog implements DeletesLog {
   }
 
   private prune(): void {
-    const cutoffMs = this.now().getTime() - this.retention.maxAgeDays * 86_400_000;
-    const cutoff = new Date(cutoffMs).toISOString();
+    const cutoff = retentionCutoff(this.retention, this.now());
+    const cutoffMs = Date.parse(cutoff);
     for (const [id, { entry }] of this.entries) {
       if (entry.deleted_at < cutoff) this.entries.delete(id);
     }

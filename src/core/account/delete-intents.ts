@@ -1,5 +1,5 @@
 import type { ClientRef } from './user-account.ts';
-import type { KnownGeneration, Retention } from './deletes-log.ts';
+import { retentionCutoff, type KnownGeneration, type Retention } from './deletes-log.ts';
 
 /**
  * Deletes that were started and not yet settled, kept durably beside the deletes log. An intent is
@@ -34,7 +34,7 @@ export interface DeleteIntents {
 
 /** Intents older than the log's retention are dropped: nothing could be settled from them any more. */
 export function intentExpired(intent: DeleteIntent, retention: Retention, now: Date): boolean {
-  return Date.parse(intent.recorded_at) < now.getTime() - retention.maxAgeDays * 86_400_000;
+  return Date.parse(intent.recorded_at) < Date.parse(retentionCutoff(retention, now));
 }
 
 /** Intents for the life of the process: for tests, and for runtimes with no durable storage. */

@@ -83,5 +83,10 @@ export interface Retention {
 
 export const DEFAULT_RETENTION: Retention = { maxEntries: 1_000, maxAgeDays: 90 };
 
+/** The oldest moment a log (and what goes with it) keeps: anything before it is pruned. ISO 8601. */
+export function retentionCutoff(retention: Retention, now: Date): string {
+  return new Date(now.getTime() - retention.maxAgeDays * 86_400_000).toISOString();
+}
+
 /** How many read generations a log remembers for their entries; the least recently seen go first. */
 export const MAX_KNOWN_GENERATIONS = 2_000;

@@ -1,4 +1,4 @@
-import { DEFAULT_RETENTION, type Retention } from '../../core/account/deletes-log.ts';
+import { DEFAULT_RETENTION, retentionCutoff, type Retention } from '../../core/account/deletes-log.ts';
 import type { DeleteIntent, DeleteIntents } from '../../core/account/delete-intents.ts';
 
 /**
@@ -35,7 +35,7 @@ export class SqliteDeleteIntents implements DeleteIntents {
       intent.recorded_at,
       JSON.stringify(intent),
     );
-    const cutoff = new Date(this.now().getTime() - this.retention.maxAgeDays * 86_400_000).toISOString();
+    const cutoff = retentionCutoff(this.retention, this.now());
     this.sql.exec('DELETE FROM delete_intents WHERE recorded_at < ?', cutoff);
   }
 

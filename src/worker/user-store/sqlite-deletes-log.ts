@@ -1,6 +1,7 @@
 import {
   DEFAULT_RETENTION,
   MAX_KNOWN_GENERATIONS,
+  retentionCutoff,
   type DeleteEntry, type DeletesLog, type DeletesPage, type DeletesQuery, type KnownGeneration,
   type Retention,
 } from '../../core/account/deletes-log.ts';
@@ -123,7 +124,7 @@ export class SqliteDeletesLog implements DeletesLog {
   }
 
   private prune(): void {
-    const cutoff = new Date(this.now().getTime() - this.retention.maxAgeDays * 86_400_000).toISOString();
+    const cutoff = retentionCutoff(this.retention, this.now());
     this.sql.exec('DELETE FROM deletes WHERE deleted_at < ?', cutoff);
     this.sql.exec('DELETE FROM deletes WHERE seq NOT IN (SELECT seq FROM deletes ORDER BY seq DESC LIMIT ?)', this.retention.maxEntries);
     this.sql.exec('DELETE FROM known_generations WHERE seen_at < ?', cutoff);
