@@ -145,13 +145,8 @@ const TOOL_NAMES = [
 ];
 const text = (result: ToolResult) => (result.content ?? []).map((part) => part.text ?? '').join('\n');
 const deletesOf = async (apiKey: string) => (await stack.simulator.requestsFor(apiKey)).filter((request) => request.method === 'DELETE');
-/**
- * What the agent's MCP client sent since `from` (the fixture records every outbound request). The
- * `subscriptions/listen` stream the client keeps open for list changes is left out: if it were
- * reopened meanwhile it would say nothing about the call under test.
- */
-const wireOf = async (agent: AgentHandle, from = 0) =>
-  (await agent.request<WireEntry[]>('wire')).body.slice(from).filter((entry) => !entry.rpc.includes('subscriptions/listen'));
+/** What the agent's MCP client sent since `from` (the fixture records every outbound request). */
+const wireOf = async (agent: AgentHandle, from = 0) => (await agent.request<WireEntry[]>('wire')).body.slice(from);
 const wireLength = async (agent: AgentHandle) => (await agent.request<WireEntry[]>('wire')).body.length;
 
 describe('a Cloudflare Agent (agents addMcpServer) that cannot ask its person', () => {
@@ -182,6 +177,8 @@ describe('a Cloudflare Agent (agents addMcpServer) that cannot ask its person', 
     expect(mcp.some((entry) => entry.bearer && entry.rpc.includes('server/discover') && entry.status === 200)).toBe(true);
     expect(mcp.some((entry) => entry.rpc.includes('tools/list') && entry.status === 200)).toBe(true);
     expect(mcp.flatMap((entry) => entry.rpc)).not.toContain('initialize');
+    // The server says its lists never change within a request, so the agent holds no listen stream open.
+    expect(mcp.flatMap((entry) => entry.rpc)).not.toContain('subscriptions/listen');
     for (const entry of mcp) expect(entry).toMatchObject({ protocolVersion: '2026-07-28', session: false });
   });
 

@@ -32,6 +32,9 @@ const SHARED_FOR_FIVE_MINUTES = { ttlMs: 5 * 60_000, cacheScope: 'public' } as c
 export function createModernServer(options: ModernServerOptions): McpServer {
   const server = new McpServer(SERVER_INFO, {
     instructions: serverInstructions(options.whose),
+    // A server that lives for one request cannot tell anyone that its lists changed (they change
+    // only with a deploy), so it does not offer to: clients then open no `subscriptions/listen` stream.
+    capabilities: { tools: { listChanged: false }, resources: { listChanged: false } },
     cacheHints: { 'tools/list': SHARED_FOR_FIVE_MINUTES, 'resources/list': SHARED_FOR_FIVE_MINUTES, 'server/discover': SHARED_FOR_FIVE_MINUTES },
   });
   for (const tool of options.tools ?? ALL_TOOLS) {

@@ -47,6 +47,8 @@ describe('a 2026-07-28 client', () => {
     const client = await connect({ responses });
     expect(client.getProtocolEra()).toBe('modern');
     expect(client.getServerVersion()).toMatchObject({ name: 'luma-dream-machine' });
+    // Served per request, it cannot announce list changes, and does not claim to.
+    expect(client.getServerCapabilities()).toMatchObject({ tools: { listChanged: false }, resources: { listChanged: false } });
     await client.listTools();
     expect(responses.length).toBeGreaterThan(0);
     for (const response of responses) expect(response.headers.get('mcp-session-id')).toBeNull();
