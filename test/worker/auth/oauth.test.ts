@@ -82,7 +82,7 @@ describe('consent page', () => {
   it('returns access_denied with the state to the client on Deny', async () => {
     const client = await registerClient();
     const { challenge } = await pkcePair();
-    const page = await openConsentPage(authorizationUrl(client, challenge, 'my-state'), workerFetch);
+    const page = await openConsentPage(authorizationUrl(client, challenge, { state: 'my-state' }), workerFetch);
     const result = await submitConsent(`${ORIGIN}/authorize`, page, { decision: 'deny' }, workerFetch);
     expect(result.status).toBe(302);
     const redirect = new URL(result.location!);

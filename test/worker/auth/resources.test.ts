@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { approveWithKey } from '../../support/consent-form.ts';
-import { pkcePair } from '../helpers/oauth.ts';
+import { authorizationUrl, pkcePair, registerClient } from '../helpers/oauth.ts';
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
 
 /** A second host name for the same Worker (as a workers.dev URL beside a custom domain). */
 const OTHER_ORIGIN = 'http://127.0.0.1:8787';
-const REDIRECT = 'http://127.0.0.1:33418/callback';
 
 interface Issued {
   access_token: string;
@@ -20,24 +19,9 @@ interface Issued {
  * authorization and token requests, or none at all.
  */
 async function issueToken(origin: string, resource: string | undefined): Promise<Issued> {
-  const registration = await workerFetch(`${origin}/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ client_name: 'Resource client', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
-  });
-  expect(registration.status).toBe(201);
-  const { client_id: clientId } = (await registration.json()) as { client_id: string };
+  const client = await registerClient('Resource client', origin);
   const { verifier, challenge } = await pkcePair();
-  const authorize = new URL('/authorize', origin);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: REDIRECT,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 's',
-    ...(resource === undefined ? {} : { resource }),
-  }).toString();
+  const authorize = authorizationUrl(client, challenge, { origin, state: 's', resource: resource ?? null });
   const { apiKey } = await simulator.createAccount(1);
   const redirect = await approveWithKey(authorize, apiKey, workerFetch);
   const code = redirect.searchParams.get('code');
@@ -48,8 +32,8 @@ async function issueToken(origin: string, resource: string | undefined): Promise
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code: code!,
-      redirect_uri: REDIRECT,
-      client_id: clientId,
+      redirect_uri: client.redirectUri,
+      client_id: client.clientId,
       code_verifier: verifier,
       ...(resource === undefined ? {} : { resource }),
     }).toString(),
@@ -118,22 +102,9 @@ describe('resource indicators as the MCP specification writes them', { timeout: 
   });
 
   it('refuses a resource this server does not serve', async () => {
-    const registration = await workerFetch('/register', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ client_name: 'Wrong target', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
-    });
-    const { client_id: clientId } = (await registration.json()) as { client_id: string };
+    const client = await registerClient('Wrong target', ORIGIN);
     const { challenge } = await pkcePair();
-    const url = new URL('/authorize', ORIGIN);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      resource: 'https://attacker.example/mcp',
-    }).toString();
+    const url = authorizationUrl(client, challenge, { origin: ORIGIN, state: null, resource: 'https://attacker.example/mcp' });
     const response = await workerFetch(url.toString(), { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target');
@@ -162,22 +133,9 @@ describe('one authorization server per origin', { timeout: 30_000 }, () => {
   });
 
   it('a resource of another origin is refused at this one', async () => {
-    const registration = await workerFetch(`${OTHER_ORIGIN}/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ client_name: 'Cross origin', redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }),
-    });
-    const { client_id: clientId } = (await registration.json()) as { client_id: string };
+    const client = await registerClient('Cross origin', OTHER_ORIGIN);
     const { challenge } = await pkcePair();
-    const url = new URL('/authorize', OTHER_ORIGIN);
-    url.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: REDIRECT,
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-      resource: `${ORIGIN}/mcp`,
-    }).toString();
+    const url = authorizationUrl(client, challenge, { origin: OTHER_ORIGIN, state: null, resource: `${ORIGIN}/mcp` });
     const response = await workerFetch(url.toString(), { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(new URL(response.headers.get('Location')!).searchParams.get('error')).toBe('invalid_target');

@@ -3,31 +3,16 @@ import { DELETE_SCOPE_TOOLS, deleteToolsCalled, mayDelete } from '../../../src/w
 import { openConsentPage, submitConsent } from '../../support/consent-form.ts';
 import { callDelete, mcpClient } from '../helpers/mcp-client.ts';
 import { modernClient } from '../helpers/modern-client.ts';
-import { pkcePair, registerClient, type RegisteredClient } from '../helpers/oauth.ts';
+import { authorizationUrl, pkcePair, registerClient, type RegisteredClient } from '../helpers/oauth.ts';
 import { ORIGIN, simulator, workerFetch } from '../helpers/worker.ts';
 
 const ACCEPT = 'application/json, text/event-stream';
-
-function authorizeUrl(client: RegisteredClient, challenge: string, scope?: string, resource = `${ORIGIN}/mcp`): URL {
-  const url = new URL('/authorize', ORIGIN);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: client.clientId,
-    redirect_uri: client.redirectUri,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 'st',
-    resource,
-    ...(scope ? { scope } : {}),
-  }).toString();
-  return url;
-}
 
 /** Consent with `apiKey`, ticking or unticking "also delete"; returns the token response. */
 async function connect(client: RegisteredClient, apiKey: string, options: { scope?: string; allowDelete?: boolean; resource?: string } = {}) {
   const resource = options.resource ?? `${ORIGIN}/mcp`;
   const { verifier, challenge } = await pkcePair();
-  const page = await openConsentPage(authorizeUrl(client, challenge, options.scope, resource), workerFetch);
+  const page = await openConsentPage(authorizationUrl(client, challenge, { state: 'st', scope: options.scope, resource }), workerFetch);
   expect(page.status).toBe(200);
   const result = await submitConsent(`${ORIGIN}/authorize`, page, { decision: 'approve', lumaApiKey: apiKey, allowDelete: options.allowDelete }, workerFetch);
   expect(result.status).toBe(302);
@@ -103,9 +88,9 @@ describe('read-only grants and step-up', { timeout: 30_000 }, () => {
   it('the consent page offers deleting ticked when asked for it (or for nothing), unticked for read-only', async () => {
     const client = await registerClient('Scoped');
     const { challenge } = await pkcePair();
-    expect((await openConsentPage(authorizeUrl(client, challenge, 'generations:read generations:delete'), workerFetch)).deleteTicked).toBe(true);
-    expect((await openConsentPage(authorizeUrl(client, challenge), workerFetch)).deleteTicked).toBe(true);
-    expect((await openConsentPage(authorizeUrl(client, challenge, 'generations:read'), workerFetch)).deleteTicked).toBe(false);
+    expect((await openConsentPage(authorizationUrl(client, challenge, { state: 'st', scope: 'generations:read generations:delete', resource: `${ORIGIN}/mcp` }), workerFetch)).deleteTicked).toBe(true);
+    expect((await openConsentPage(authorizationUrl(client, challenge, { state: 'st', resource: `${ORIGIN}/mcp` }), workerFetch)).deleteTicked).toBe(true);
+    expect((await openConsentPage(authorizationUrl(client, challenge, { state: 'st', scope: 'generations:read', resource: `${ORIGIN}/mcp` }), workerFetch)).deleteTicked).toBe(false);
   });
 
   it('a read-only token can read, gets insufficient_scope for every delete tool, and nothing is deleted', async () => {

@@ -10,9 +10,10 @@ export interface RegisteredClient {
   redirectUri: string;
 }
 
-export async function registerClient(name = 'Test client'): Promise<RegisteredClient> {
+/** Registers a public client at `origin` (dynamic client registration). */
+export async function registerClient(name = 'Test client', origin = ORIGIN): Promise<RegisteredClient> {
   const redirectUri = 'http://127.0.0.1:33418/callback';
-  const response = await workerFetch('/register', {
+  const response = await workerFetch(`${origin}/register`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ client_name: name, redirect_uris: [redirectUri], token_endpoint_auth_method: 'none' }),
@@ -28,16 +29,31 @@ export async function pkcePair(): Promise<{ verifier: string; challenge: string 
   return { verifier, challenge: base64url(new Uint8Array(digest)) };
 }
 
-export function authorizationUrl(client: RegisteredClient, challenge: string, state = 'state-123'): URL {
-  const url = new URL('/authorize', ORIGIN);
+export interface AuthorizationOptions {
+  /** Where the authorization server is; default {@link ORIGIN}. */
+  origin?: string;
+  /** `null`: send no `state`. */
+  state?: string | null;
+  /** The RFC 8707 resource; default the origin itself; `null`: send none. */
+  resource?: string | null;
+  scope?: string;
+}
+
+/** The authorization request an MCP client would send the person's browser to. */
+export function authorizationUrl(client: RegisteredClient, challenge: string, options: AuthorizationOptions = {}): URL {
+  const origin = options.origin ?? ORIGIN;
+  const state = options.state === undefined ? 'state-123' : options.state;
+  const resource = options.resource === undefined ? origin : options.resource;
+  const url = new URL('/authorize', origin);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: client.clientId,
     redirect_uri: client.redirectUri,
     code_challenge: challenge,
     code_challenge_method: 'S256',
-    state,
-    resource: ORIGIN,
+    ...(state === null ? {} : { state }),
+    ...(resource === null ? {} : { resource }),
+    ...(options.scope ? { scope: options.scope } : {}),
   }).toString();
   return url;
 }
