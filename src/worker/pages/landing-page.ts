@@ -1,4 +1,4 @@
-import { escapeHtml } from '../auth/consent-page.ts';
+import { escapeHtml, STYLES } from '../auth/consent-page.ts';
 
 /**
  * `GET /`: what a person sees when they open the server's address in a browser, usually because
@@ -30,7 +30,7 @@ export function renderLandingPage(origin: string, nonce: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Luma Dream Machine MCP server</title>
-<style nonce="${nonce}">${STYLES}</style>
+<style nonce="${nonce}">${LANDING_STYLES}</style>
 </head>
 <body>
 <main class="card">
@@ -56,23 +56,15 @@ export function renderLandingPage(origin: string, nonce: string): string {
 }
 
 
-const STYLES = `
-:root { color-scheme: light dark; --bg: #f4f3f8; --card: #fff; --text: #1d1b26; --muted: #5f5b6e; --line: #e3e0ec; --accent: #5b3df5; }
-@media (prefers-color-scheme: dark) { :root { --bg: #121018; --card: #1c1a24; --text: #ecebf2; --muted: #a29fb2; --line: #2e2b3a; --accent: #8b74ff; } }
-* { box-sizing: border-box; }
-body { margin: 0; min-height: 100vh; display: grid; place-items: center; padding: 24px; background: var(--bg); color: var(--text);
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.card { width: 100%; max-width: 560px; background: var(--card); border: 1px solid var(--line); border-radius: 16px; padding: 28px;
-  box-shadow: 0 10px 30px rgb(0 0 0 / 0.08); }
-.eyebrow { margin: 0 0 8px; font-size: 13px; letter-spacing: .04em; text-transform: uppercase; color: var(--muted); }
-h1 { margin: 0 0 12px; font-size: 22px; line-height: 1.3; }
+/** The consent page's stylesheet, with what this page has more: a wider card, headings, links, the URL box. */
+const LANDING_STYLES = `${STYLES}
+.card { max-width: 560px; }
+h1 { margin-bottom: 12px; }
 h2 { margin: 22px 0 6px; font-size: 16px; }
 a { color: var(--accent); }
-.muted { color: var(--muted); }
-.small { font-size: 14px; }
+.small { font-size: 14px; margin-top: 1em; }
 .url { margin: 6px 0; padding: 12px 14px; border: 1px solid var(--line); border-radius: 10px; }
 .url code { font-size: 15px; }
-code { font: 14px ui-monospace, SFMono-Regular, Menlo, monospace; overflow-wrap: anywhere; }
 ol { padding-left: 22px; margin: 6px 0; }
 .more { margin: 22px 0 0; font-weight: 600; }
 `;
