@@ -16,7 +16,12 @@ export class SqliteDeleteIntents implements DeleteIntents {
     this.sql = sql;
     this.retention = retention;
     this.now = now;
-    sql.exec(`CREATE TABLE IF NOT EXISTS delete_intents (
+    this.createTables();
+  }
+
+  /** Creates the intents' table (again, after the object's storage was wiped). */
+  createTables(): void {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS delete_intents (
       generation_id TEXT PRIMARY KEY,
       recorded_at TEXT NOT NULL,
       intent TEXT NOT NULL

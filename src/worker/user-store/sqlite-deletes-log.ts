@@ -21,6 +21,12 @@ export class SqliteDeletesLog implements DeletesLog {
     this.sql = sql;
     this.retention = retention;
     this.now = now;
+    this.createTables();
+  }
+
+  /** Creates the log's tables (again, after the object's storage was wiped). */
+  createTables(): void {
+    const sql = this.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS deletes (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       generation_id TEXT NOT NULL UNIQUE,

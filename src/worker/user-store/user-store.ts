@@ -100,9 +100,9 @@ export class UserStore extends DurableObject<Env> {
     await this.bindUser(userId);
     await this.ctx.storage.deleteAlarm(); // no edge-copy write after this
     await this.ctx.storage.deleteAll();
-    // Every table again, empty, for this instance (their constructors create them).
-    void new SqliteDeletesLog(this.ctx.storage.sql);
-    void new SqliteDeleteIntents(this.ctx.storage.sql);
+    // Every table again, empty, for this instance.
+    this.log.createTables();
+    this.intents.createTables();
     this.edgeCopy.createTable();
     await this.edgeCopy.erase(userId);
   }
