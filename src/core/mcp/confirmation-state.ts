@@ -1,4 +1,4 @@
-import { createRequestStateCodec, type RequestStateCodec, type ServerContext } from '@modelcontextprotocol/server';
+import { createRequestStateCodec, type RequestStateCodec } from '@modelcontextprotocol/server';
 import type { Question } from '../tools/tool-definition.ts';
 
 /**
@@ -55,5 +55,3 @@ async function digest(items: string[]): Promise<string> {
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
-
-export type { ServerContext };
